@@ -1,0 +1,191 @@
+"""Writing audit events. Call inside the business transaction.
+
+Every service that changes data calls ``audit_record`` (or
+``audit_record_many`` for bulk imports) in its own ``transaction.atomic``
+block, so the change and its audit event commit or roll back together.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from guanhuai.lib.masking import mask
+
+from .context import current_ip
+from .models import AuditChainHead, AuditEvent
+
+GENESIS = "0" * 64
+
+
+def _iso(value: dt.datetime) -> str:
+    return value.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def event_digest(event: AuditEvent) -> str:
+    payload = [
+        event.id,
+        _iso(event.created_at),
+        event.actor_id,
+        event.actor_username,
+        event.ip,
+        event.action,
+        event.object_type,
+        event.object_id,
+        event.object_repr,
+        event.region_code,
+        event.changes,
+        event.reason,
+        event.prev_hash,
+    ]
+    data = json.dumps(payload, ensure_ascii=False, sort_keys=True, separators=(",", ":"), default=str)
+    return hashlib.sha256(data.encode("utf-8")).hexdigest()
+
+
+@dataclass
+class PendingEvent:
+    action: str
+    object_type: str = ""
+    object_id: str = ""
+    object_repr: str = ""
+    region_code: str = ""
+    changes: dict[str, Any] = field(default_factory=dict)
+    reason: str = ""
+
+
+def audit_record_many(*, actor, events: list[PendingEvent], ip: str | None = None) -> list[AuditEvent]:
+    """Append events to the chain in one locked step."""
+    if not events:
+        return []
+    with transaction.atomic():
+        head, _ = AuditChainHead.objects.select_for_update().get_or_create(id=1)
+        now = timezone.now()
+        ip = ip if ip is not None else (current_ip() or "")
+        rows = []
+        prev = head.last_hash
+        next_id = head.last_id
+        for pending in events:
+            next_id += 1
+            event = AuditEvent(
+                id=next_id,
+                created_at=now,
+                actor=actor if getattr(actor, "pk", None) else None,
+                actor_username=getattr(actor, "username", "") or "",
+                ip=ip,
+                action=pending.action,
+                object_type=pending.object_type,
+                object_id=str(pending.object_id or ""),
+                object_repr=(pending.object_repr or "")[:200],
+                region_code=pending.region_code or "",
+                changes=_jsonable(pending.changes),
+                reason=pending.reason or "",
+                prev_hash=prev,
+            )
+            event.hash = event_digest(event)
+            prev = event.hash
+            rows.append(event)
+        AuditEvent.objects.bulk_create(rows, batch_size=2000)
+        head.last_id = next_id
+        head.last_hash = prev
+        head.save(update_fields=["last_id", "last_hash"])
+    return rows
+
+
+def audit_record(
+    *,
+    actor,
+    action: str,
+    obj=None,
+    object_type: str = "",
+    object_id: str = "",
+    object_repr: str = "",
+    region_code: str = "",
+    changes: dict[str, Any] | None = None,
+    reason: str = "",
+) -> AuditEvent:
+    if obj is not None:
+        object_type = object_type or obj._meta.model_name
+        object_id = object_id or str(obj.pk)
+        object_repr = object_repr or str(obj)
+        region_code = region_code or getattr(obj, "region_id", "") or ""
+    return audit_record_many(
+        actor=actor,
+        events=[
+            PendingEvent(
+                action=action,
+                object_type=object_type,
+                object_id=object_id,
+                object_repr=object_repr,
+                region_code=region_code,
+                changes=changes or {},
+                reason=reason,
+            )
+        ],
+    )[0]
+
+
+def _jsonable(value: Any) -> Any:
+    return json.loads(json.dumps(value, ensure_ascii=False, default=str))
+
+
+def diff_values(
+    old: dict[str, Any], new: dict[str, Any], *, sensitive: dict[str, str] | None = None
+) -> dict[str, list[Any]]:
+    """``{field: [old, new]}`` for fields that changed; sensitive values masked.
+
+    ``sensitive`` maps a field name to its masking kind (id_number, phone,
+    bank_account).
+    """
+    sensitive = sensitive or {}
+    changes: dict[str, list[Any]] = {}
+    for key in sorted(set(old) | set(new)):
+        before, after = old.get(key), new.get(key)
+        if before == after:
+            continue
+        if key in sensitive:
+            kind = sensitive[key]
+            before, after = mask(kind, before or ""), mask(kind, after or "")
+        changes[key] = [before, after]
+    return changes
+
+
+@dataclass
+class VerifyResult:
+    ok: bool
+    checked: int
+    bad_id: int | None = None
+    message: str = ""
+
+
+def audit_verify(*, batch_size: int = 5000) -> VerifyResult:
+    """Walk the chain in id order and recompute every hash."""
+    prev = GENESIS
+    expected_id = 1
+    checked = 0
+    last_seen = 0
+    while True:
+        batch = list(AuditEvent.objects.filter(id__gt=last_seen).order_by("id")[:batch_size])
+        if not batch:
+            break
+        for event in batch:
+            if event.id != expected_id:
+                return VerifyResult(False, checked, expected_id, f"事件 #{expected_id} 缺失(链在 #{event.id} 处断开)")
+            if event.prev_hash != prev:
+                return VerifyResult(False, checked, event.id, f"事件 #{event.id} 的前序哈希与上一条不符(被删除或重排)")
+            if event_digest(event) != event.hash:
+                return VerifyResult(False, checked, event.id, f"事件 #{event.id} 的内容被修改")
+            prev = event.hash
+            expected_id += 1
+            checked += 1
+            last_seen = event.id
+    head = AuditChainHead.objects.filter(id=1).first()
+    if head and (head.last_id != checked or head.last_hash != prev):
+        bad = checked + 1 if head.last_id > checked else head.last_id
+        return VerifyResult(False, checked, bad, f"链尾与记录不符:应有 {head.last_id} 条,实有 {checked} 条")
+    return VerifyResult(True, checked, None, f"审计链完整,共 {checked} 条事件")

@@ -1,0 +1,9 @@
+"""Local development and `make demo`: SQLite, debug on, demo keys allowed."""
+
+from guanhuai.config.env import env_bool
+
+from .base import *  # noqa: F403
+
+DEBUG = env_bool("DEBUG", True)
+VAR_DIR.mkdir(parents=True, exist_ok=True)  # noqa: F405
+WHITENOISE_AUTOREFRESH = True

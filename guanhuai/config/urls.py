@@ -1,0 +1,12 @@
+from django.urls import include, path
+
+from .api import api
+
+urlpatterns = [
+    path("api/", api.urls),
+    path("accounts/", include("guanhuai.accounts.urls")),
+    path("audit/", include("guanhuai.audit.urls")),
+    path("families/", include("guanhuai.families.urls")),
+    path("regions/", include("guanhuai.regions.urls")),
+    path("", include("guanhuai.web.urls")),
+]

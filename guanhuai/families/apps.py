@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class FamiliesConfig(AppConfig):
+    name = "guanhuai.families"
+    verbose_name = "家庭档案"

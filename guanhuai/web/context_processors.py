@@ -1,0 +1,21 @@
+from django.urls import reverse
+
+from guanhuai.accounts.roles import has_perm
+
+
+def navigation(request):
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {"nav_items": []}
+    items = [("首页", reverse("web:home"), "home")]
+    if has_perm(user, "family.view"):
+        items.append(("家庭档案", reverse("families:list"), "families"))
+        items.append(("区划导航", reverse("regions:browse"), "regions"))
+    if has_perm(user, "family.import"):
+        items.append(("批量导入", reverse("families:import"), "import"))
+    if has_perm(user, "audit.view"):
+        items.append(("审计日志", reverse("audit:search"), "audit"))
+    if has_perm(user, "users.manage"):
+        items.append(("用户管理", reverse("accounts:user_list"), "users"))
+        items.append(("区划管理", reverse("regions:import"), "region_import"))
+    return {"nav_items": items}
