@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from ninja import Router, Schema
+from ninja import Router, Schema, Status
 
 from . import services
 from .selectors import token_get_for_user
@@ -54,8 +54,8 @@ def token_list(request):
 @router.post("/tokens", response={201: TokenCreated}, summary="新建 API 令牌(令牌原文只返回这一次)")
 def token_create(request, payload: TokenIn):
     token, raw = services.api_token_create(user=request.auth, name=payload.name)
-    return 201, TokenCreated(id=token.pk, name=token.name, prefix=token.prefix, created_at=token.created_at,
-                             last_used_at=None, revoked_at=None, token=raw)
+    return Status(201, TokenCreated(id=token.pk, name=token.name, prefix=token.prefix, created_at=token.created_at,
+                             last_used_at=None, revoked_at=None, token=raw))
 
 
 @router.post("/tokens/{token_id}/revoke", response=TokenOut, summary="撤销 API 令牌")

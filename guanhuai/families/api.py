@@ -6,7 +6,7 @@ import datetime as dt
 
 from django.http import Http404, HttpResponse
 from django.utils import timezone
-from ninja import Query, Router, Schema
+from ninja import Query, Router, Schema, Status
 from ninja.errors import HttpError
 
 from guanhuai.accounts.roles import has_perm
@@ -215,7 +215,7 @@ def create_family(request, payload: FamilyIn):
         data=_service_fields(payload, partial=False), members=[m.dict() for m in payload.members],
         confirm_duplicates=payload.confirm_duplicates,
     )
-    return 201, family_out(family)
+    return Status(201, family_out(family))
 
 
 @router.get("/{family_id}", response=FamilyOut, summary="家庭档案详情")
@@ -270,7 +270,7 @@ def add_member(request, family_id: int, payload: MemberCreateIn):
     data = payload.dict()
     confirm = data.pop("confirm_duplicates")
     member = services.member_add(acting_user=request.auth, family=family, data=data, confirm_duplicates=confirm)
-    return 201, member_out(member)
+    return Status(201, member_out(member))
 
 
 class MemberPatch(Schema):
@@ -304,7 +304,7 @@ class ReasonIn(Schema):
 def delete_member(request, member_id: int, payload: ReasonIn):
     member = member_get_for_user(request.auth, member_id, write=True)
     services.member_remove(acting_user=request.auth, member=member, reason=payload.reason)
-    return 204, None
+    return Status(204, None)
 
 
 class RevealIn(Schema):
