@@ -13,7 +13,7 @@ COLUMN_ORDER = [Role.VILLAGE, Role.TOWNSHIP, Role.COUNTY, Role.CITY, Role.PROVIN
 def test_the_readme_role_table_matches_the_permissions_in_code():
     rows = {}
     for line in README.read_text(encoding="utf-8").splitlines():
-        match = re.match(r"^\| `([a-z_.]+)` ", line)
+        match = re.match(r"^\| `([a-z_]+\.[a-z_]+)` ", line)
         if match:
             cells = [c.strip() for c in line.strip().strip("|").split("|")][1:]
             rows[match.group(1)] = {role for role, cell in zip(COLUMN_ORDER, cells, strict=True) if cell.startswith("✓")}
