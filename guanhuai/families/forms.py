@@ -29,8 +29,7 @@ def _blank(choices):
 
 
 class FamilyForm(BootstrapMixin, forms.Form):
-    region = forms.CharField(label="村(居)区划代码", max_length=12,
-                             help_text="12 位村(居)代码,可在“区划导航”中查到")
+    region = forms.ChoiceField(label="村(居)")
     head_name = forms.CharField(label="户主姓名", max_length=60)
     address = forms.CharField(label="住址", max_length=200, required=False)
     category = forms.ChoiceField(label="家庭类别", choices=Category.choices)
@@ -54,8 +53,9 @@ class FamilyForm(BootstrapMixin, forms.Form):
     account_holder = forms.CharField(label="账户户名", max_length=60, required=False)
     bank_account = forms.CharField(label="银行账号", max_length=30, required=False)
 
-    def __init__(self, *args, edit: bool = False, **kwargs):
+    def __init__(self, *args, user=None, edit: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["region"].choices = village_choices(user)
         for name in ("needs", "risk_flags"):
             self.fields[name].widget.attrs["class"] = "form-check-input"
         if edit:
@@ -68,6 +68,23 @@ class FamilyForm(BootstrapMixin, forms.Form):
         for name, _ in NEEDS:
             data[name] = name in needs
         return data
+
+
+def village_choices(user) -> list:
+    """Villages in the user's jurisdiction, grouped by township, for the region select."""
+    from guanhuai.regions.models import Region
+
+    if user is None or user.region_id is None:
+        return []
+    villages = (Region.objects.filter(level=5, code__startswith=user.region.prefix)
+                .select_related("parent").order_by("code"))
+    groups: dict[str, list] = {}
+    for village in villages:
+        township = village.parent.name if village.parent else ""
+        groups.setdefault(township, []).append((village.code, village.name))
+    if len(groups) == 1:
+        return [("", "—")] + next(iter(groups.values()))
+    return [("", "—")] + [(township, items) for township, items in groups.items()]
 
 
 class MemberForm(BootstrapMixin, forms.Form):

@@ -7,7 +7,6 @@ urlpatterns = [
     path("", views.family_list_view, name="list"),
     path("new/", views.family_create, name="create"),
     path("export.xlsx", views.family_export, name="export"),
-    path("regions/lookup/", views.region_lookup, name="region_lookup"),
     path("import/", views_import.import_page, name="import"),
     path("import/template.xlsx", views_import.import_template, name="import_template"),
     path("import/<int:job_id>/", views_import.import_job, name="import_job"),

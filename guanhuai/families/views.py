@@ -14,7 +14,6 @@ from django.views.decorators.http import require_POST
 from guanhuai.accounts.roles import Role, has_perm
 from guanhuai.audit.services import audit_record
 from guanhuai.lib.formerrors import add_service_errors
-from guanhuai.regions.models import Region
 from guanhuai.regions.selectors import region_get_for_user
 
 from . import services
@@ -89,7 +88,7 @@ def family_create(request):
     initial = {"registered_on": timezone.localdate()}
     if request.user.region and request.user.region.level == 5:
         initial["region"] = request.user.region_id
-    form = FamilyForm(request.POST or None, initial=initial)
+    form = FamilyForm(request.POST or None, initial=initial, user=request.user)
     member_forms = _member_forms(request)
     needs_confirm = False
     if request.method == "POST":
@@ -160,7 +159,7 @@ def family_edit(request, pk):
     initial["region"] = family.region_id
     initial["needs"] = [name for name, _ in NEEDS if getattr(family, name)]
     initial["bank_account"] = ""
-    form = FamilyForm(request.POST or None, initial=initial, edit=True)
+    form = FamilyForm(request.POST or None, initial=initial, edit=True, user=request.user)
     if request.method == "POST" and form.is_valid():
         data = form.service_data()
         if not data.get("bank_account"):
@@ -292,13 +291,3 @@ def history(request, pk):
         audit_record(actor=request.user, action="family.viewed", obj=family, changes={"page": "history"})
     return render(request, "families/history.html", {"family": family, "entries": family_history(family),
                                                      "active_nav": "families"})
-
-
-@login_required
-def region_lookup(request):
-    """htmx helper for the region field: villages in jurisdiction matching a name."""
-    q = request.GET.get("q", "").strip()
-    results = []
-    if q and request.user.region_id:
-        results = Region.objects.filter(code__startswith=request.user.region.prefix, level=5, name__contains=q)[:20]
-    return render(request, "families/_region_options.html", {"results": results})
