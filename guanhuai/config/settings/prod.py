@@ -41,6 +41,7 @@ SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 31536000)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = True
 SECURE_HSTS_PRELOAD = False
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+MIDDLEWARE = [*MIDDLEWARE, "guanhuai.web.middleware.SecurityHeadersMiddleware"]  # noqa: F405
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
