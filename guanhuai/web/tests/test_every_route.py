@@ -1,0 +1,145 @@
+"""Every page and every API endpoint, discovered from the URL configuration:
+anonymous callers are sent to the login page (pages) or get 401 (API), and a
+county officer of another county gets 404 for any object of 东城县.
+
+A new route with a parameter this test does not know fails here until it is
+given a sample object below, so no endpoint escapes the check.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+from django.urls import URLResolver, get_resolver, reverse
+
+from conftest import login
+from guanhuai.accounts.services import api_token_create
+from guanhuai.families.models import ImportJob
+
+PUBLIC = {"accounts:login", "accounts:login_totp", "accounts:logout", "web:healthz", "api:api-root"}
+DOCS = {"api:openapi-json", "api:openapi-view"}  # behave as pages: login first
+METHODS = ["get", "post", "patch", "delete"]
+
+
+def _walk(patterns, prefix="", namespace=""):
+    for p in patterns:
+        if isinstance(p, URLResolver):
+            ns = f"{namespace}{p.namespace}:" if p.namespace else namespace
+            yield from _walk(p.url_patterns, prefix + str(p.pattern), ns)
+        else:
+            yield prefix + str(p.pattern), f"{namespace}{p.name}"
+
+
+def routes():
+    seen = set()
+    for pattern, name in _walk(get_resolver().url_patterns):
+        if pattern in seen:
+            continue  # ninja lists one URL once per HTTP method
+        seen.add(pattern)
+        yield pattern, name
+
+
+ALL = list(routes())
+API = [(p, n) for p, n in ALL if p.startswith("api/") and n not in PUBLIC | DOCS]
+PAGES = [(p, n) for p, n in ALL if (not p.startswith("api/") or n in DOCS) and n not in PUBLIC]
+
+
+@pytest.fixture
+def samples(family, county_officer, township_officer):
+    member = family.members.first()
+    token, _ = api_token_create(user=township_officer, name="他人的令牌")
+    job = ImportJob.objects.create(created_by=county_officer, region=family.region.parent.parent, filename="a.xlsx",
+                                   data=b"x")
+    return {"family": family.pk, "member": member.pk, "token": token.pk, "job": job.pk, "user": county_officer.pk,
+            "code": "510104001001", "kind": "id_number"}
+
+
+def _fill(pattern: str, name: str, samples: dict) -> str:
+    def value(match):
+        param = match.group(2)
+        if param in ("family_id",) or (param == "pk" and name.startswith("families:") and "member" not in name):
+            return str(samples["family"])
+        if param == "member_id" or (param == "pk" and "member" in name):
+            return str(samples["member"])
+        if param == "pk" and name == "families:reveal":
+            return str(samples["member"])
+        if param in ("token_id",) or (param == "pk" and "token" in name):
+            return str(samples["token"])
+        if param == "job_id":
+            return str(samples["job"])
+        if param == "pk" and name.startswith("accounts:user"):
+            return str(samples["user"])
+        if param in samples:
+            return str(samples[param])
+        raise AssertionError(f"route {pattern} ({name}) has an unknown parameter {param!r}: add a sample")
+
+    path = re.sub(r"<(?:(\w+):)?(\w+)>", value, pattern)
+    return "/" + path
+
+
+@pytest.mark.parametrize(("pattern", "name"), PAGES, ids=[n for _, n in PAGES])
+def test_every_page_sends_anonymous_users_to_login(pattern, name, samples, client):
+    url = _fill(pattern, name, samples)
+    for method in ("get", "post"):
+        response = getattr(client, method)(url)
+        assert response.status_code == 302, (method, url, response.status_code)
+        assert response["Location"].startswith(reverse("accounts:login")), url
+
+
+@pytest.mark.parametrize(("pattern", "name"), API, ids=[p for p, _ in API])
+def test_every_api_endpoint_answers_401_to_anonymous_callers(pattern, name, samples, client):
+    url = _fill(pattern, name, samples)
+    statuses = {}
+    for method in METHODS:
+        response = _call(client, method, url, "{}")
+        statuses[method] = response.status_code
+        assert response.status_code in (401, 405), (method, url, response.status_code)
+    assert 401 in statuses.values(), statuses
+
+
+def _call(client, method: str, url: str, body: str):
+    if method == "get":
+        return client.get(url)
+    return getattr(client, method)(url, data=body, content_type="application/json")
+
+
+OBJECT_PAGES = [(p, n) for p, n in PAGES if "<" in p]
+OBJECT_API = [(p, n) for p, n in API if "<" in p]
+
+# Valid bodies, so that a 404 is the access check speaking, not input validation.
+BODIES = {
+    "exit": {"reason": "other", "exit_date": "2024-01-01", "note": "x"},
+    "reinstate": {"note": "x"},
+    "members": {"role": "other", "name": "某某", "birth_date": "1990-01-01", "sex": "M"},
+    "reveal": {"field": "id_number", "reason": "核对信息"},
+    "revoke": {},
+    "commit": {},
+}
+
+
+def _body(url: str) -> str:
+    last = url.rstrip("/").split("/")[-1]
+    return json.dumps(BODIES.get(last, {"reason": "核对信息", "name": "某某", "head_name": "某某"}))
+
+
+@pytest.mark.parametrize(("pattern", "name"), OBJECT_PAGES, ids=[n for _, n in OBJECT_PAGES])
+def test_every_object_page_is_404_for_a_user_of_another_county(pattern, name, samples, outsider):
+    client = login(outsider)
+    url = _fill(pattern, name, samples)
+    get = client.get(url)
+    post = client.post(url, {"reason": "核对信息", "note": "x", "exit_date": "2024-01-01", "name": "某某"})
+    assert get.status_code in (404, 405) and post.status_code == 404, (url, get.status_code, post.status_code)
+
+
+@pytest.mark.parametrize(("pattern", "name"), OBJECT_API, ids=[p for p, _ in OBJECT_API])
+def test_every_object_endpoint_is_404_for_a_user_of_another_county(pattern, name, samples, outsider):
+    client = login(outsider)
+    url = _fill(pattern, name, samples)
+    statuses = {}
+    for method in METHODS:
+        response = _call(client, method, url, _body(url))
+        statuses[method] = response.status_code
+    allowed = {m: s for m, s in statuses.items() if s != 405}
+    assert allowed and set(allowed.values()) == {404}, (url, statuses)
