@@ -167,3 +167,13 @@ def family(make_family) -> Family:
 @pytest.fixture
 def member(family) -> Member:
     return family.members.get(role="father")
+
+
+@pytest.fixture(autouse=True)
+def _fresh_workday_cache():
+    """The working-day calendar is cached per process; tests change it freely."""
+    from guanhuai.workdays.calendar import clear_cache
+
+    clear_cache()
+    yield
+    clear_cache()

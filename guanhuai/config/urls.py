@@ -8,5 +8,6 @@ urlpatterns = [
     path("audit/", include("guanhuai.audit.urls")),
     path("families/", include("guanhuai.families.urls")),
     path("regions/", include("guanhuai.regions.urls")),
+    path("workdays/", include("guanhuai.workdays.urls")),
     path("", include("guanhuai.web.urls")),
 ]

@@ -18,4 +18,5 @@ def navigation(request):
     if has_perm(user, "users.manage"):
         items.append(("用户管理", reverse("accounts:user_list"), "users"))
         items.append(("区划管理", reverse("regions:import"), "region_import"))
+        items.append(("工作日历", reverse("workdays:calendar"), "workdays"))
     return {"nav_items": items}
