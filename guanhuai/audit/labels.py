@@ -1,5 +1,6 @@
 ACTION_LABELS = {
     "account.login": "登录",
+    "account.login_failed": "登录失败",
     "account.locked": "账号锁定",
     "account.password_changed": "修改密码",
     "account.totp_enabled": "启用双因素认证",
@@ -19,6 +20,8 @@ ACTION_LABELS = {
     "family.imported": "导入家庭",
     "family.exported": "导出名单",
     "family.viewed": "查看档案",
+    "family.listed": "查看家庭列表",
+    "workdays.loaded": "载入工作日历",
     "member.created": "新增成员",
     "member.updated": "修改成员",
     "member.deleted": "删除成员",

@@ -114,6 +114,10 @@ def list_families(request, query: Query[ListQuery]):
     qs = family_list(request.auth, FamilyFilters(**data))
     count = qs.count()
     rows = list(qs[(page - 1) * size: page * size])
+    if request.auth.role == "auditor":
+        audit_record(actor=request.auth, action="family.listed", object_type="family",
+                     object_repr=f"API 查询家庭列表第 {page} 页", region_code=request.auth.region_id,
+                     changes={"filters": {k: v for k, v in data.items() if v}, "rows": len(rows)})
     return FamilyPage(count=count, page=page, page_size=size, results=[family_out(f) for f in rows])
 
 

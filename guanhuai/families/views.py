@@ -43,6 +43,10 @@ def family_list_view(request):
     _require(request.user, "family.view")
     form, filters = _filters(request)
     page = Paginator(family_list(request.user, filters), 30).get_page(request.GET.get("page"))
+    if request.user.role == Role.AUDITOR:
+        audit_record(actor=request.user, action="family.listed", object_type="family",
+                     object_repr=f"查看家庭列表第 {page.number} 页", region_code=request.user.region_id,
+                     changes={"filters": {k: v for k, v in vars(filters).items() if v}, "rows": len(page)})
     query = request.GET.copy()
     query.pop("page", None)
     return render(request, "families/list.html", {

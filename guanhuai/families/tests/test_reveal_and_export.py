@@ -89,3 +89,11 @@ def test_leaving_the_bank_account_blank_on_edit_keeps_it(make_family, county_off
     })
     family.refresh_from_db()
     assert family.head_name == "改名户" and family.bank_account == "6222020200112233445"
+
+
+def test_an_auditors_list_reads_are_logged_with_the_filters(family, auditor):
+    login(auditor).get(reverse("families:list"), {"category": "deceased"})
+    login(auditor).get("/api/families?health=good")
+    events = AuditEvent.objects.filter(action="family.listed", actor=auditor).order_by("id")
+    assert [e.changes["filters"] for e in events] == [{"category": "deceased"}, {"health": "good"}]
+    assert all(e.changes["rows"] == 1 for e in events)
