@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "guanhuai.audit",
     "guanhuai.families",
     "guanhuai.workdays",
+    "guanhuai.contacts",
     "guanhuai.web",
 ]
 
