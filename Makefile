@@ -10,7 +10,8 @@ PORT ?= 8000
 
 $(STAMP): requirements.txt requirements-dev.txt
 	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "需要 Python ≥ 3.11 (Python 3.11+ required)"'
-	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV) || { rm -rf $(VENV); \
+	  echo "无法创建虚拟环境 .venv:请先安装 venv 模块(Debian/Ubuntu: apt-get install python3-venv)"; exit 1; }
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -r requirements-dev.txt
 	touch $(STAMP)
@@ -23,11 +24,16 @@ demo: install
 	$(BIN)/python manage.py seed_demo
 	$(MAKE) --no-print-directory serve
 
+## make serve: the web server plus the huey consumer (background jobs such as imports); Ctrl-C stops both
 serve: install
 	@echo "关怀系统已启动: http://$(HOST):$(PORT)/  (Ctrl-C 停止)"
 	@$(BIN)/python manage.py run_huey --quiet & HUEY_PID=$$!; \
 	trap 'kill $$HUEY_PID 2>/dev/null' EXIT INT TERM; \
 	$(BIN)/python manage.py runserver $(HOST):$(PORT)
+
+## make clean-demo: delete the local SQLite databases (the next `make demo` rebuilds them)
+clean-demo:
+	rm -f var/guanhuai.sqlite3 var/guanhuai.sqlite3-wal var/guanhuai.sqlite3-shm var/huey.sqlite3 var/huey.sqlite3-wal var/huey.sqlite3-shm
 
 ## make test: the whole suite on SQLite (in memory)
 test: install

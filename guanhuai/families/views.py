@@ -20,10 +20,11 @@ from . import services
 from .exports import family_list_xlsx
 from .forms import ExitForm, FamilyFilterForm, FamilyForm, MemberForm, ReasonForm
 from .history import family_history
-from .models import NEEDS, MemberRole
+from .models import NEEDS, Family, MemberRole
 from .selectors import FamilyFilters, family_get_for_user, family_list, member_get_for_user
 
 MEMBER_ROWS = [MemberRole.FATHER, MemberRole.MOTHER, MemberRole.CHILD, MemberRole.OTHER]
+CHOICE_DEFAULTS = ["health", "mental", "living", "income", "housing", "pension", "medical"]
 
 
 def _require(user, perm):
@@ -90,6 +91,8 @@ def _filled(form: MemberForm) -> bool:
 def family_create(request):
     _require(request.user, "family.edit")
     initial = {"registered_on": timezone.localdate()}
+    # An untouched select would submit its first option (独居, 低保…); start from the model's defaults instead.
+    initial.update({name: Family._meta.get_field(name).default for name in CHOICE_DEFAULTS})
     if request.user.region and request.user.region.level == 5:
         initial["region"] = request.user.region_id
     form = FamilyForm(request.POST or None, initial=initial, user=request.user)

@@ -16,4 +16,7 @@ class BootstrapMixin:
                 css = "form-select"
             else:
                 css = "form-control"
+            if isinstance(widget, forms.DateInput) and widget.input_type == "date":
+                # <input type="date"> only accepts ISO dates; the zh-hans input format would blank it.
+                widget.format = "%Y-%m-%d"
             widget.attrs["class"] = (widget.attrs.get("class", "") + " " + css).strip()

@@ -4,16 +4,18 @@ from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
 from django.db import connection
-from django.db.models import Count, Q
 from django.http import JsonResponse
 from django.shortcuts import render
-from django.utils import timezone
 
-from guanhuai.accounts.models import User
 from guanhuai.accounts.roles import Role, has_perm
-from guanhuai.audit.models import AuditEvent
-from guanhuai.families.models import Category, Health, Member, Status
 from guanhuai.families.selectors import families_for_user
+
+from . import selectors
+
+# Roles that call on families themselves see the care to-do lists; the levels
+# above see how the regions below them are doing.
+CARE_ROLES = {Role.VILLAGE, Role.TOWNSHIP, Role.COUNTY, Role.ASSOCIATION}
+OVERVIEW_ROLES = {Role.TOWNSHIP, Role.COUNTY, Role.CITY, Role.PROVINCE, Role.AUDITOR}
 
 
 def healthz(request):
@@ -25,44 +27,24 @@ def healthz(request):
 @login_required
 def home(request):
     user = request.user
-    context: dict = {"active_nav": "home"}
+    context: dict = {"active_nav": "home", "is_auditor": user.role == Role.AUDITOR}
     if has_perm(user, "family.view"):
         families = families_for_user(user)
-        active = families.filter(status=Status.ACTIVE)
-        counts = active.aggregate(
-            total=Count("id"),
-            deceased=Count("id", filter=Q(category=Category.CHILD_DECEASED)),
-            disabled=Count("id", filter=Q(category=Category.CHILD_DISABLED)),
-            complication=Count("id", filter=Q(category=Category.COMPLICATION)),
-            serious=Count("id", filter=Q(health__in=[Health.SERIOUS, Health.BEDRIDDEN])),
-            alone=Count("id", filter=Q(living="alone")),
-        )
-        context["counts"] = counts
-        context["exited"] = families.filter(status=Status.EXITED).count()
-        # What needs doing today: risk-flagged and gravely ill families first,
-        # then archives missing a phone number for anyone in the household.
-        context["attention"] = (
-            active.filter(Q(health__in=[Health.SERIOUS, Health.BEDRIDDEN]) | ~Q(risk_flags=[]))
-            .select_related("region")
-            .order_by("-updated_at")[:10]
-        )
-        context["no_phone"] = (
-            active.exclude(pk__in=Member.objects.exclude(phone="").values("family_id"))
-            .select_related("region")
-            .order_by("region_id")[:10]
-        )
-        context["no_phone_count"] = active.exclude(pk__in=Member.objects.exclude(phone="").values("family_id")).count()
-        context["recent"] = families.select_related("region").order_by("-created_at")[:5]
+        context["counts"] = selectors.family_counts(families)
+        if user.role in CARE_ROLES:
+            context["attention"] = selectors.attention_families(families)
+            context["anniversary_count"], context["anniversaries"] = selectors.anniversaries(user)
+            context["anniversary_days"] = selectors.ANNIVERSARY_DAYS
+            context["no_phone_count"], context["no_phone"] = selectors.missing_phone(families)
+        if user.role in OVERVIEW_ROLES:
+            context["overview"] = selectors.child_region_overview(user)
     if has_perm(user, "audit.view"):
-        events = AuditEvent.objects.all()
-        if user.region_id:
-            events = events.filter(Q(region_code__startswith=user.region.prefix) | Q(region_code=""))
-        context["recent_reveals"] = events.filter(action="sensitive.reveal")[:8]
+        context["audit"] = selectors.audit_summary(user)
     if user.role == Role.ADMIN:
-        users = User.objects.filter(region__code__startswith=user.region.prefix) if user.region_id else User.objects.all()
-        context["locked_users"] = users.filter(locked_until__gt=timezone.now())
-        context["pending_password"] = users.filter(must_change_password=True).count()
-        context["user_count"] = users.count()
+        summary = selectors.account_summary(user)
+        summary["by_role"] = [(label, summary["by_role"].get(value, 0)) for value, label in Role.choices]
+        context["accounts"] = summary
     context["can_edit"] = has_perm(user, "family.edit")
     context["can_import"] = has_perm(user, "family.import")
+    context["can_manage_users"] = has_perm(user, "users.manage")
     return render(request, "web/home.html", context)

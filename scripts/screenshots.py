@@ -1,0 +1,111 @@
+"""Screenshots of the main pages at desktop and phone width, for looking at the UI.
+
+Run against a server holding the demo data (``make demo``, or
+``manage.py runserver 127.0.0.1:8765`` on the seeded dev database):
+
+    .venv/bin/python scripts/screenshots.py --base http://127.0.0.1:8765 --out /tmp/shots
+
+Uses Debian's Chromium (/usr/bin/chromium); never downloads a browser.
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+from pathlib import Path
+
+from playwright.sync_api import Page, sync_playwright
+
+CHROMIUM = "/usr/bin/chromium"
+ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+        "--disable-sync", "--no-first-run"]
+PASSWORD = "Demo@2026"
+WIDTHS = {"desktop": (1280, 800), "phone": (375, 740)}
+
+
+def login(page: Page, base: str, username: str) -> None:
+    page.goto(f"{base}/accounts/login/")
+    page.fill("input[name=username]", username)
+    page.fill("input[name=password]", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_load_state("networkidle")
+
+
+def first_family_url(page: Page, base: str) -> str:
+    page.goto(f"{base}/families/?category=deceased")
+    href = page.locator("table tbody a").first.get_attribute("href")
+    return base + href
+
+
+def reveal_first_id(page: Page) -> None:
+    """Show the reveal flow (and leave a sensitive-read event for the auditor's page)."""
+    box = page.locator("details.reveal-box").nth(1)  # the first member's ID number (0 is the bank account)
+    box.locator("summary").click()
+    box.locator("input[name=reason]").fill("上门走访前核对身份")
+    box.locator("button").click()
+    page.wait_for_selector("text=已留痕")
+
+
+def shoot(page: Page, out: Path, name: str, width_name: str, max_height: int) -> None:
+    path = out / f"{name}-{width_name}.png"
+    width = page.viewport_size["width"]
+    height = page.evaluate("document.documentElement.scrollHeight")
+    clip = {"x": 0, "y": 0, "width": width, "height": min(height, max_height)} if max_height else None
+    page.screenshot(path=str(path), full_page=True, clip=clip)
+    print(path)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--base", default="http://127.0.0.1:8765")
+    parser.add_argument("--out", default="/tmp/shots")
+    parser.add_argument("--only", default="", help="regular expression on the screenshot name")
+    parser.add_argument("--max-height", type=int, default=1600, help="crop long pages (0 = whole page)")
+    opts = parser.parse_args()
+    out = Path(opts.out)
+    out.mkdir(parents=True, exist_ok=True)
+    only = re.compile(opts.only) if opts.only else None
+    base = opts.base.rstrip("/")
+
+    # (screenshot name, user or None, path or callable returning a URL, optional action before the shot)
+    pages = [
+        ("login", None, "/accounts/login/"),
+        ("home-village", "demo_village", "/"),
+        ("home-township", "demo_township", "/"),
+        ("home-county", "demo_county", "/"),
+        ("home-city", "demo_city", "/"),
+        ("family-detail", "demo_village", first_family_url),
+        ("home-auditor", "demo_auditor", "/"),
+        ("home-admin", "demo_admin", "/"),
+        ("family-list", "demo_county", "/families/?health=serious"),
+        ("family-form", "demo_village", "/families/new/"),
+        ("region-browse", "demo_county", "/regions/"),
+        ("audit-search", "demo_auditor", "/audit/"),
+        ("profile", "demo_village", "/accounts/profile/"),
+    ]
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        for width_name, (width, height) in WIDTHS.items():
+            contexts: dict[str | None, Page] = {}
+            for name, username, target in pages:
+                if only and not only.search(name):
+                    continue
+                page = contexts.get(username)
+                if page is None:
+                    context = browser.new_context(viewport={"width": width, "height": height}, locale="zh-CN",
+                                                  device_scale_factor=1)
+                    page = context.new_page()
+                    if username:
+                        login(page, base, username)
+                    contexts[username] = page
+                url = target(page, base) if callable(target) else base + target
+                page.goto(url)
+                page.wait_for_load_state("networkidle")
+                if name == "family-detail":
+                    reveal_first_id(page)
+                shoot(page, out, name, width_name, opts.max_height)
+        browser.close()
+
+
+if __name__ == "__main__":
+    main()
