@@ -3,6 +3,7 @@ from __future__ import annotations
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 
+from guanhuai.lib.fields import EncryptedTextField
 from guanhuai.regions.models import Region
 
 from .roles import Role, has_perm
@@ -19,7 +20,8 @@ class User(AbstractUser):
     password_changed_at = models.DateTimeField("密码修改时间", null=True, blank=True)
     failed_login_count = models.PositiveSmallIntegerField(default=0)
     locked_until = models.DateTimeField("锁定至", null=True, blank=True)
-    totp_secret = models.CharField(max_length=64, blank=True)
+    # Encrypted like ID numbers: a database dump alone must not let anyone mint second-factor codes.
+    totp_secret = EncryptedTextField(blank=True, default="")
     totp_enabled = models.BooleanField("已启用双因素认证", default=False)
 
     class Meta:

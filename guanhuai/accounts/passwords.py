@@ -27,3 +27,25 @@ class CharacterClassValidator:
 
     def get_help_text(self):
         return f"密码至少 8 位,并包含大写字母、小写字母、数字、符号中的至少 {self.min_classes} 类。"
+
+
+class MinimumLengthValidator:
+    """Django's length rule with a Chinese message.
+
+    Django 5.2 changed the message text and its zh-hans catalogue has not
+    caught up, so users saw it in English.
+    """
+
+    def __init__(self, min_length: int = 8):
+        self.min_length = min_length
+
+    def validate(self, password, user=None):
+        if len(password or "") < self.min_length:
+            raise ValidationError(
+                "密码长度太短,至少需要 %(min_length)d 个字符。",
+                code="password_too_short",
+                params={"min_length": self.min_length},
+            )
+
+    def get_help_text(self):
+        return f"密码至少 {self.min_length} 个字符。"

@@ -41,6 +41,41 @@ def _ip_throttled(ip: str, now: dt.datetime) -> bool:
     return LoginFailure.objects.filter(ip=ip, at__gte=window).count() >= settings.LOGIN_IP_MAX_FAILURES
 
 
+def _refuse_if_locked(user: User, now: dt.datetime) -> None:
+    if user.locked_until and user.locked_until > now:
+        minutes = max(1, int((user.locked_until - now).total_seconds() // 60) + 1)
+        raise LoginRefused(f"账号已被锁定,请约 {minutes} 分钟后再试")
+
+
+def _count_failure(*, user: User | None, username: str, ip: str, now: dt.datetime, step: str) -> bool:
+    """Record one failed attempt (password or second factor); True when it locked the account.
+
+    Call inside a transaction holding the user's row lock.
+    """
+    LoginFailure.objects.create(ip=ip, username=username[:150], at=now)
+    if user is None:
+        return False
+    user.failed_login_count += 1
+    fields = ["failed_login_count"]
+    locked = user.failed_login_count >= settings.LOGIN_MAX_FAILURES
+    if locked:
+        user.locked_until = now + dt.timedelta(minutes=settings.LOGIN_LOCK_MINUTES)
+        user.failed_login_count = 0
+        fields.append("locked_until")
+    user.save(update_fields=fields)
+    # The person typing is not known to be the account holder, so the actor is empty.
+    audit_record(actor=None, action="account.login_failed", obj=user, region_code=user.region_id or "",
+                 changes={"step": step})
+    if locked:
+        audit_record(actor=None, action="account.locked", obj=user, region_code=user.region_id or "",
+                     changes={"locked_until": [None, user.locked_until.isoformat()]})
+    return locked
+
+
+def _locked_message() -> str:
+    return f"连续 {settings.LOGIN_MAX_FAILURES} 次验证失败,账号已锁定 {settings.LOGIN_LOCK_MINUTES} 分钟"
+
+
 def login_check_password(*, username: str, password: str, ip: str) -> LoginResult:
     """First login step. Raises LoginRefused with a Chinese message.
 
@@ -50,28 +85,14 @@ def login_check_password(*, username: str, password: str, ip: str) -> LoginResul
     now = timezone.now()
     if _ip_throttled(ip, now):
         raise LoginRefused(f"该地址登录失败次数过多,请 {settings.LOGIN_LOCK_MINUTES} 分钟后再试")
+    failure = None
     with transaction.atomic():
         user = User.objects.select_for_update().filter(username=username).first()
-        if user is not None and user.locked_until and user.locked_until > now:
-            minutes = max(1, int((user.locked_until - now).total_seconds() // 60) + 1)
-            raise LoginRefused(f"账号已被锁定,请约 {minutes} 分钟后再试")
+        if user is not None:
+            _refuse_if_locked(user, now)
         if user is None or not user.is_active or not user.check_password(password):
-            LoginFailure.objects.create(ip=ip, username=username[:150], at=now)
-            if user is not None:
-                user.failed_login_count += 1
-                fields = ["failed_login_count"]
-                if user.failed_login_count >= settings.LOGIN_MAX_FAILURES:
-                    user.locked_until = now + dt.timedelta(minutes=settings.LOGIN_LOCK_MINUTES)
-                    user.failed_login_count = 0
-                    fields.append("locked_until")
-                    audit_record(actor=user, action="account.locked", obj=user, region_code=user.region_id or "",
-                                 changes={"locked_until": [None, user.locked_until.isoformat()]})
-                user.save(update_fields=fields)
-            failure = GENERIC_FAILURE
-            if user is not None and user.locked_until and user.locked_until > now:
-                failure = f"连续 {settings.LOGIN_MAX_FAILURES} 次密码错误,账号已锁定 {settings.LOGIN_LOCK_MINUTES} 分钟"
-        else:
-            failure = None
+            locked = _count_failure(user=user, username=username, ip=ip, now=now, step="password")
+            failure = _locked_message() if locked else GENERIC_FAILURE
     if failure:
         raise LoginRefused(failure)
     return LoginResult(user=user, needs_totp=user.totp_enabled)
@@ -87,10 +108,21 @@ def login_succeeded(*, user: User) -> None:
 
 
 def totp_verify(*, user: User, code: str, ip: str) -> bool:
-    ok = bool(user.totp_secret) and pyotp.TOTP(user.totp_secret).verify((code or "").strip(), valid_window=1)
-    if not ok:
-        LoginFailure.objects.create(ip=ip, username=user.username, at=timezone.now())
-    return ok
+    """Second login step. Wrong codes count towards the same lockout as wrong passwords,
+    so knowing the password does not give unlimited guesses at the six digits."""
+    now = timezone.now()
+    if _ip_throttled(ip, now):
+        raise LoginRefused(f"该地址登录失败次数过多,请 {settings.LOGIN_LOCK_MINUTES} 分钟后再试")
+    with transaction.atomic():
+        user = User.objects.select_for_update().get(pk=user.pk)
+        _refuse_if_locked(user, now)
+        ok = bool(user.totp_secret) and pyotp.TOTP(user.totp_secret).verify((code or "").strip(), valid_window=1)
+        if ok:
+            return True
+        locked = _count_failure(user=user, username=user.username, ip=ip, now=now, step="totp")
+    if locked:
+        raise LoginRefused(_locked_message())
+    return False
 
 
 def totp_begin(*, user: User) -> str:
@@ -116,8 +148,10 @@ def totp_enable(*, user: User, code: str) -> None:
 
 
 def totp_disable(*, acting_user: User, user: User) -> None:
-    if acting_user.pk != user.pk and acting_user.role != Role.ADMIN:
-        raise ValidationError("无权关闭他人的双因素认证")
+    if acting_user.pk != user.pk:
+        if acting_user.role != Role.ADMIN:
+            raise ValidationError("无权关闭他人的双因素认证")
+        _check_admin_scope(acting_user, user.region)
     if user.role == Role.ADMIN and settings.REQUIRE_TOTP_FOR_ADMINS:
         raise ValidationError("系统管理员必须启用双因素认证")
     with transaction.atomic():
@@ -136,7 +170,8 @@ def password_change(*, user: User, old_password: str | None, new_password: str) 
         password_validation.validate_password(new_password, user)
     except ValidationError as exc:
         errors["new_password"] = list(exc.messages)
-    if old_password is not None and old_password == new_password:
+    # Also on a forced change: keeping the administrator's temporary password defeats the point.
+    if user.check_password(new_password):
         errors.setdefault("new_password", []).append("新密码不能与原密码相同")
     if errors:
         raise ValidationError(errors)
@@ -148,10 +183,10 @@ def password_change(*, user: User, old_password: str | None, new_password: str) 
         audit_record(actor=user, action="account.password_changed", obj=user, region_code=user.region_id or "")
 
 
-def _check_admin_scope(acting_user: User, region: Region) -> None:
-    if acting_user.role != Role.ADMIN:
+def _check_admin_scope(acting_user: User, region: Region | None) -> None:
+    if acting_user.role != Role.ADMIN or acting_user.region_id is None:
         raise ValidationError("只有系统管理员可以管理用户")
-    if not region.code.startswith(acting_user.region.prefix):
+    if region is None or not region.code.startswith(acting_user.region.prefix):
         raise ValidationError({"region": "所选区划不在您的管辖范围内"})
 
 
@@ -192,10 +227,12 @@ def user_create(
 def user_unlock(*, acting_user: User, user: User) -> None:
     _check_admin_scope(acting_user, user.region)
     with transaction.atomic():
+        before = user.locked_until.isoformat() if user.locked_until else None
         user.locked_until = None
         user.failed_login_count = 0
         user.save(update_fields=["locked_until", "failed_login_count"])
-        audit_record(actor=acting_user, action="user.unlocked", obj=user, region_code=user.region_id or "")
+        audit_record(actor=acting_user, action="user.unlocked", obj=user, region_code=user.region_id or "",
+                     changes={"locked_until": [before, None]})
 
 
 def user_reset_password(*, acting_user: User, user: User, new_password: str) -> None:
@@ -205,10 +242,12 @@ def user_reset_password(*, acting_user: User, user: User, new_password: str) -> 
     except ValidationError as exc:
         raise ValidationError({"password": exc.messages})
     with transaction.atomic():
+        before = user.must_change_password
         user.set_password(new_password)
         user.must_change_password = True
         user.save(update_fields=["password", "must_change_password"])
-        audit_record(actor=acting_user, action="user.password_reset", obj=user, region_code=user.region_id or "")
+        audit_record(actor=acting_user, action="user.password_reset", obj=user, region_code=user.region_id or "",
+                     changes={"must_change_password": [before, True]})
 
 
 def user_set_active(*, acting_user: User, user: User, active: bool) -> None:
@@ -216,10 +255,11 @@ def user_set_active(*, acting_user: User, user: User, active: bool) -> None:
     if user.pk == acting_user.pk:
         raise ValidationError("不能停用自己的账号")
     with transaction.atomic():
+        before = user.is_active
         user.is_active = active
         user.save(update_fields=["is_active"])
         audit_record(actor=acting_user, action="user.activated" if active else "user.deactivated", obj=user,
-                     region_code=user.region_id or "")
+                     region_code=user.region_id or "", changes={"is_active": [before, active]})
 
 
 TOKEN_PREFIX = "gh_"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import segno
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth import login, logout
+from django.contrib.auth import login, logout, update_session_auth_hash
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404
@@ -19,11 +19,16 @@ from guanhuai.lib.formerrors import add_service_errors
 
 from . import services
 from .forms import LoginForm, PasswordChangeForm, TokenForm, TotpForm, UserCreateForm
+from .middleware import mark_seen
 from .models import User
 from .roles import has_perm
 from .selectors import token_get_for_user, user_get_for_admin, users_for_admin
 
 PENDING_KEY = "pending_totp_user"
+PENDING_AT_KEY = "pending_totp_at"
+PENDING_NEXT_KEY = "pending_next"
+# The password step is only good for a few minutes of typing in the second factor.
+PENDING_SECONDS = 300
 
 
 def _safe_next(request) -> str:
@@ -33,13 +38,19 @@ def _safe_next(request) -> str:
     return settings.LOGIN_REDIRECT_URL
 
 
-def _finish_login(request, user: User):
+def _finish_login(request, user: User, next_url: str):
     login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+    mark_seen(request)
     services.login_succeeded(user=user)
     if user.must_change_password:
         messages.warning(request, "首次登录或密码已被重置,请先修改密码")
         return redirect("accounts:password_change")
-    return redirect(_safe_next(request))
+    return redirect(next_url)
+
+
+def _clear_pending(request) -> None:
+    for key in (PENDING_KEY, PENDING_AT_KEY, PENDING_NEXT_KEY):
+        request.session.pop(key, None)
 
 
 def login_view(request):
@@ -56,26 +67,34 @@ def login_view(request):
         else:
             if result.needs_totp:
                 request.session[PENDING_KEY] = result.user.pk
-                request.session["pending_next"] = _safe_next(request)
+                request.session[PENDING_AT_KEY] = int(timezone.now().timestamp())
+                request.session[PENDING_NEXT_KEY] = _safe_next(request)
                 return redirect("accounts:login_totp")
-            return _finish_login(request, result.user)
+            return _finish_login(request, result.user, _safe_next(request))
     return render(request, "accounts/login.html", {"form": form, "next": request.GET.get("next", "")})
 
 
 def login_totp(request):
     pk = request.session.get(PENDING_KEY)
+    started = request.session.get(PENDING_AT_KEY) or 0
     user = User.objects.filter(pk=pk, is_active=True).first() if pk else None
-    if user is None:
+    if user is None or timezone.now().timestamp() - started > PENDING_SECONDS:
+        _clear_pending(request)
+        if pk:
+            messages.info(request, "验证超时,请重新登录")
         return redirect("accounts:login")
     form = TotpForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        if services.totp_verify(user=user, code=form.cleaned_data["code"], ip=client_ip(request)):
-            next_url = request.session.pop("pending_next", settings.LOGIN_REDIRECT_URL)
-            request.session.pop(PENDING_KEY, None)
-            response = _finish_login(request, user)
-            if response.url == settings.LOGIN_REDIRECT_URL or response.url == "/":
-                return redirect(next_url)
-            return response
+        try:
+            ok = services.totp_verify(user=user, code=form.cleaned_data["code"], ip=client_ip(request))
+        except services.LoginRefused as exc:
+            _clear_pending(request)
+            messages.error(request, exc.message)
+            return redirect("accounts:login")
+        if ok:
+            next_url = request.session.get(PENDING_NEXT_KEY) or settings.LOGIN_REDIRECT_URL
+            _clear_pending(request)
+            return _finish_login(request, user, next_url)
         form.add_error("code", "验证码不正确")
     return render(request, "accounts/login_totp.html", {"form": form})
 
@@ -102,23 +121,34 @@ def password_change(request):
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:
-            # Changing the password rotates the session hash; keep the user signed in.
-            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+            # Changing the password rotates the session hash (ending the user's other
+            # sessions); keep this one signed in.
+            update_session_auth_hash(request, user)
             messages.success(request, "密码已修改")
             return redirect("web:home")
     return render(request, "accounts/password_change.html", {"form": form, "forced": forced})
 
 
+def _profile(request, *, new_token: str | None = None):
+    tokens = request.user.api_tokens.all()
+    response = render(request, "accounts/profile.html", {"tokens": tokens, "token_form": TokenForm(),
+                                                         "new_token": new_token})
+    if new_token:
+        response["Cache-Control"] = "no-store"
+    return response
+
+
 @login_required
 def profile(request):
-    tokens = request.user.api_tokens.all()
-    return render(request, "accounts/profile.html", {"tokens": tokens, "token_form": TokenForm(),
-                                                     "new_token": request.session.pop("new_token", None)})
+    return _profile(request)
 
 
 @login_required
 def totp_setup(request):
     user = request.user
+    if user.totp_enabled:
+        # Never show an active secret again: whoever holds the session could clone the authenticator.
+        return render(request, "accounts/totp_setup.html", {"enabled": True})
     if request.method == "POST":
         form = TotpForm(request.POST)
         if form.is_valid():
@@ -131,12 +161,13 @@ def totp_setup(request):
                 return redirect("accounts:profile")
     else:
         form = TotpForm()
-        if not user.totp_enabled:
-            services.totp_begin(user=user)
+        services.totp_begin(user=user)
     uri = services.totp_provisioning_uri(user) if user.totp_secret else ""
     qr_svg = segno.make(uri, error="m").svg_inline(scale=4) if uri else ""
-    return render(request, "accounts/totp_setup.html",
-                  {"form": form, "secret": user.totp_secret, "qr_svg": qr_svg, "enabled": user.totp_enabled})
+    response = render(request, "accounts/totp_setup.html",
+                      {"form": form, "secret": user.totp_secret, "qr_svg": qr_svg, "enabled": False})
+    response["Cache-Control"] = "no-store"
+    return response
 
 
 @login_required
@@ -154,13 +185,13 @@ def totp_disable_view(request):
 @login_required
 @require_POST
 def token_create(request):
+    """Show the raw token in this response only: it is never stored, not even in the session."""
     form = TokenForm(request.POST)
     if form.is_valid():
         _, raw = services.api_token_create(user=request.user, name=form.cleaned_data["name"])
-        request.session["new_token"] = raw
         messages.success(request, "令牌已创建。请立即复制保存,它只显示这一次。")
-    else:
-        messages.error(request, "请填写令牌名称")
+        return _profile(request, new_token=raw)
+    messages.error(request, "请填写令牌名称")
     return redirect("accounts:profile")
 
 

@@ -164,28 +164,48 @@ class VerifyResult:
 
 
 def audit_verify(*, batch_size: int = 5000) -> VerifyResult:
-    """Walk the chain in id order and recompute every hash."""
+    """Walk the chain in id order and recompute every hash.
+
+    The first problem found is reported: a missing id (deleted row), a
+    ``prev_hash`` that does not match the previous row (deleted or reordered
+    rows), a hash that does not match the row's content (edited row), or a
+    chain head that disagrees with the last row (rows removed from or added
+    to the end).
+    """
     prev = GENESIS
     expected_id = 1
     checked = 0
-    last_seen = 0
     while True:
-        batch = list(AuditEvent.objects.filter(id__gt=last_seen).order_by("id")[:batch_size])
-        if not batch:
-            break
-        for event in batch:
-            if event.id != expected_id:
-                return VerifyResult(False, checked, expected_id, f"事件 #{expected_id} 缺失(链在 #{event.id} 处断开)")
-            if event.prev_hash != prev:
-                return VerifyResult(False, checked, event.id, f"事件 #{event.id} 的前序哈希与上一条不符(被删除或重排)")
-            if event_digest(event) != event.hash:
-                return VerifyResult(False, checked, event.id, f"事件 #{event.id} 的内容被修改")
-            prev = event.hash
-            expected_id += 1
-            checked += 1
-            last_seen = event.id
-    head = AuditChainHead.objects.filter(id=1).first()
-    if head and (head.last_id != checked or head.last_hash != prev):
-        bad = checked + 1 if head.last_id > checked else head.last_id
-        return VerifyResult(False, checked, bad, f"链尾与记录不符:应有 {head.last_id} 条,实有 {checked} 条")
+        batch = list(AuditEvent.objects.filter(id__gte=expected_id).order_by("id")[:batch_size])
+        if batch:
+            for event in batch:
+                if event.id != expected_id:
+                    return VerifyResult(False, checked, expected_id,
+                                        f"事件 #{expected_id} 缺失(链在 #{event.id} 处断开)")
+                if event.prev_hash != prev:
+                    return VerifyResult(False, checked, event.id,
+                                        f"事件 #{event.id} 的前序哈希与上一条不符(被删除或重排)")
+                if event_digest(event) != event.hash:
+                    return VerifyResult(False, checked, event.id, f"事件 #{event.id} 的内容被修改")
+                prev = event.hash
+                expected_id += 1
+                checked += 1
+            continue
+        head = AuditChainHead.objects.filter(id=1).first()
+        # Events appended while we walked move the head on; walk on to them before judging.
+        if head is not None and head.last_id > checked and AuditEvent.objects.filter(id__gte=expected_id).exists():
+            continue
+        break
+    if head is None:
+        if checked:
+            return VerifyResult(False, checked, 1, f"链尾记录缺失,无法确认 {checked} 条事件是否完整")
+        return VerifyResult(True, 0, None, "审计链为空")
+    if head.last_id > checked:
+        return VerifyResult(False, checked, checked + 1,
+                            f"事件 #{checked + 1} 缺失:链尾记录应有 {head.last_id} 条,实有 {checked} 条(末尾被删除)")
+    if head.last_id < checked:
+        return VerifyResult(False, checked, head.last_id + 1,
+                            f"事件 #{head.last_id + 1} 起的 {checked - head.last_id} 条不在链尾记录中(被伪造追加)")
+    if head.last_hash != prev:
+        return VerifyResult(False, checked, checked, f"事件 #{checked} 与链尾记录的哈希不符(末尾被改写)")
     return VerifyResult(True, checked, None, f"审计链完整,共 {checked} 条事件")

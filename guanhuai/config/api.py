@@ -7,6 +7,7 @@ or with ``Authorization: Bearer <token>``.
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from ninja import NinjaAPI
@@ -14,7 +15,24 @@ from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 from ninja.security import HttpBearer, SessionAuth
 
+from guanhuai.accounts.roles import Role
 from guanhuai.accounts.services import api_token_authenticate
+
+
+class AccountGateClosed(PermissionDenied):
+    """A valid credential whose account must first finish a security step (403, not 401)."""
+
+    def __init__(self, code: str, message: str):
+        super().__init__(message)
+        self.code = code
+
+
+def _check_account_gates(user) -> None:
+    # The same gates ForcePasswordChangeMiddleware applies to browser sessions.
+    if user.must_change_password:
+        raise AccountGateClosed("password_change_required", "请先修改初始密码")
+    if settings.REQUIRE_TOTP_FOR_ADMINS and user.role == Role.ADMIN and not user.totp_enabled:
+        raise AccountGateClosed("totp_required", "系统管理员须先启用双因素认证")
 
 
 class TokenAuth(HttpBearer):
@@ -22,19 +40,16 @@ class TokenAuth(HttpBearer):
         user = api_token_authenticate(token)
         if user is None:
             return None
-        if user.must_change_password:
-            return None
+        _check_account_gates(user)
         request.user = user
         return user
-
-
 
 
 class ActiveSessionAuth(SessionAuth):
     def authenticate(self, request, key):
         user = super().authenticate(request, key)
-        if user is not None and user.must_change_password:
-            return None
+        if user is not None:
+            _check_account_gates(user)
         return user
 
 
@@ -84,7 +99,8 @@ def on_not_found(request, exc):
 
 @api.exception_handler(PermissionDenied)
 def on_forbidden(request, exc):
-    return api.create_response(request, error("forbidden", str(exc) or "您没有执行此操作的权限"), status=403)
+    code = getattr(exc, "code", "forbidden")
+    return api.create_response(request, error(code, str(exc) or "您没有执行此操作的权限"), status=403)
 
 
 @api.exception_handler(AuthenticationError)
@@ -92,9 +108,14 @@ def on_unauthenticated(request, exc):
     return api.create_response(request, error("unauthenticated", "请先登录或提供有效的 API 令牌"), status=401)
 
 
+# django-ninja raises a few HttpErrors of its own, in English.
+NINJA_MESSAGES = {"CSRF check Failed": ("csrf_failed", "CSRF 校验失败,请刷新页面后重试")}
+
+
 @api.exception_handler(HttpError)
 def on_http_error(request, exc):
-    return api.create_response(request, error("error", str(exc.message)), status=exc.status_code)
+    code, message = NINJA_MESSAGES.get(str(exc.message), ("error", str(exc.message)))
+    return api.create_response(request, error(code, message), status=exc.status_code)
 
 
 def register_routers() -> None:

@@ -42,6 +42,8 @@ class FieldCipher:
 
     @classmethod
     def from_config(cls, spec: str, algorithm: str = "aes-256-gcm") -> FieldCipher:
+        if algorithm not in {"aes-256-gcm", "sm4-gcm"}:
+            raise CryptoConfigError(f"不支持的加密算法 {algorithm}")
         keys: dict[str, bytes] = {}
         current = None
         for part in (spec or "").split(","):
@@ -51,7 +53,14 @@ class FieldCipher:
             key_id, sep, encoded = part.partition(":")
             if not sep or not key_id or "$" in key_id:
                 raise CryptoConfigError("FIELD_ENCRYPTION_KEYS 格式应为 keyid:base64key[,keyid:base64key]")
-            raw = _b64decode(encoded)
+            try:
+                raw = _b64decode(encoded)
+            except ValueError as exc:
+                raise CryptoConfigError(f"FIELD_ENCRYPTION_KEYS 中密钥 {key_id} 不是有效的 base64") from exc
+            if len(raw) < 16:
+                raise CryptoConfigError(f"FIELD_ENCRYPTION_KEYS 中密钥 {key_id} 太短(至少 16 字节)")
+            if key_id in keys:
+                raise CryptoConfigError(f"FIELD_ENCRYPTION_KEYS 中密钥编号 {key_id} 重复")
             if algorithm == "sm4-gcm":
                 raw = hashlib.sha256(raw).digest()[:16] if len(raw) != 16 else raw
             elif len(raw) != 32:
@@ -60,8 +69,6 @@ class FieldCipher:
             current = current or key_id
         if not current:
             raise CryptoConfigError("FIELD_ENCRYPTION_KEYS 未配置")
-        if algorithm not in {"aes-256-gcm", "sm4-gcm"}:
-            raise CryptoConfigError(f"不支持的加密算法 {algorithm}")
         return cls(keys=keys, current_key_id=current, algorithm=algorithm)
 
     def encrypt(self, plaintext: str) -> str:
@@ -85,7 +92,10 @@ class FieldCipher:
             raise DecryptionError("密文格式错误") from exc
         if prefix != PREFIX or key_id not in self.keys:
             raise DecryptionError(f"未知的密钥编号 {key_id}")
-        raw = base64.urlsafe_b64decode(encoded + "=" * (-len(encoded) % 4))
+        try:
+            raw = base64.urlsafe_b64decode(encoded + "=" * (-len(encoded) % 4))
+        except ValueError as exc:  # binascii.Error
+            raise DecryptionError("密文格式错误") from exc
         nonce, body = raw[:12], raw[12:]
         key = self.keys[key_id]
         try:

@@ -30,9 +30,10 @@ def parse_date(value: object) -> dt.date | None:
     if isinstance(value, dt.date):
         return value
     if isinstance(value, int | float) and not isinstance(value, bool):
+        # A date typed as the number 20200105 (yyyymmdd) is far beyond any Excel serial day.
+        if 19000101 <= value <= 29991231 and float(value).is_integer():
+            return parse_date(str(int(value)))
         if 1 <= value < 2958466:  # Excel serial day numbers (1900 date system)
-            if 19000101 <= value <= 29991231 and float(value).is_integer():
-                return parse_date(str(int(value)))
             return EXCEL_EPOCH + dt.timedelta(days=int(value))
         raise DateParseError(f"无法识别的日期:{value}")
     text = unicodedata.normalize("NFKC", str(value)).strip()

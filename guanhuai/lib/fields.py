@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from django.db import models
 
-from .crypto import PREFIX, default_cipher
+from .crypto import PREFIX, DecryptionError, default_cipher
 
 
 class EncryptedTextField(models.TextField):
@@ -22,13 +22,27 @@ class EncryptedTextField(models.TextField):
 
     def to_python(self, value):
         if isinstance(value, str) and value.startswith(PREFIX + "$"):
-            return default_cipher().decrypt(value)
+            try:
+                return default_cipher().decrypt(value)
+            except DecryptionError:
+                return value  # typed by a user, not a ciphertext
         return value
 
     def get_prep_value(self, value):
         value = super().get_prep_value(value)
         if value is None or value == "":
             return value
-        if value.startswith(PREFIX + "$"):
+        cipher = default_cipher()
+        # Already ciphertext (e.g. copied between rows): store as is. A plaintext that merely
+        # looks like one ("v1$...") is encrypted like any other, or every later read would fail.
+        if value.startswith(PREFIX + "$") and _decrypts(cipher, value):
             return value
-        return default_cipher().encrypt(value)
+        return cipher.encrypt(value)
+
+
+def _decrypts(cipher, value: str) -> bool:
+    try:
+        cipher.decrypt(value)
+    except DecryptionError:
+        return False
+    return True

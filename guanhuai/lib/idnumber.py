@@ -20,7 +20,7 @@ PROVINCE_CODES = {
     "41", "42", "43", "44", "45", "46", "50", "51", "52", "53", "54", "61", "62", "63", "64",
     "65", "71", "81", "82",
 }
-_SHAPE = re.compile(r"^\d{17}[\dX]$")
+_SHAPE = re.compile(r"[0-9]{17}[0-9X]")  # ASCII only: a regex digit class would accept any script's digits
 
 
 def normalise(raw: object) -> str:
@@ -69,10 +69,10 @@ def check_id_number(
     if not number:
         result.errors.append("身份证号为空")
         return result
-    if re.fullmatch(r"\d{15}", number):
+    if re.fullmatch(r"[0-9]{15}", number):
         result.errors.append("15位旧身份证号,请填写18位公民身份号码")
         return result
-    if not _SHAPE.match(number):
+    if not _SHAPE.fullmatch(number):
         result.errors.append("身份证号应为18位(前17位数字,最后一位数字或X)")
         return result
     if check_digit(number[:17]) != number[17]:

@@ -7,7 +7,8 @@ import re
 PROVINCE, CITY, COUNTY, TOWNSHIP, VILLAGE = 1, 2, 3, 4, 5
 PREFIX_LENGTH = {PROVINCE: 2, CITY: 4, COUNTY: 6, TOWNSHIP: 9, VILLAGE: 12}
 LEVEL_NAMES = {PROVINCE: "省", CITY: "市(州)", COUNTY: "县(市、区)", TOWNSHIP: "乡镇(街道)", VILLAGE: "村(居)"}
-_CODE = re.compile(r"^\d{12}$")
+# ASCII digits only, whole string: "\d" would also accept full-width digits and "$" a trailing newline.
+_CODE = re.compile(r"[0-9]{12}")
 
 
 class CodeError(ValueError):
@@ -16,7 +17,7 @@ class CodeError(ValueError):
 
 def level_of(code: str) -> int:
     """Level from the trailing zeros of a 12-digit code."""
-    if not _CODE.match(code or ""):
+    if not isinstance(code, str) or not _CODE.fullmatch(code):
         raise CodeError(f"区划代码应为12位数字:{code!r}")
     if code[:2] == "00":
         raise CodeError(f"区划代码省级部分不能为00:{code}")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 
 from guanhuai.audit.services import audit_record
@@ -28,11 +29,20 @@ class RegionImportReport:
     committed: bool = False
 
 
+def _changed(region: Region, name: str, hotline: str) -> bool:
+    return region.name != name or bool(hotline and region.hotline != hotline)
+
+
 def region_import(*, acting_user, data: bytes, filename: str, commit: bool = True) -> RegionImportReport:
-    """Validate every line (code shape, parent exists in the table or the file)
-    and write the accepted ones in one transaction. Existing codes are renamed."""
+    """Validate every line (code shape, parent exists in the table or the file,
+    inside the administrator's region) and write the accepted ones in one
+    transaction. Existing codes are renamed; re-importing a file changes nothing.
+    ``acting_user`` None is the command line, which may import any region."""
     table = read_table(data, filename, SYNONYMS, required=["code", "name"])
     report = RegionImportReport()
+    scope = acting_user.region.prefix if acting_user is not None and acting_user.region_id else None
+    if acting_user is not None and scope is None:
+        raise PermissionDenied("您没有导入行政区划的权限")
     parsed: dict[str, tuple[int, str, str]] = {}
     for row_number, values in table.rows:
         code = text_of(values.get("code"))
@@ -47,6 +57,9 @@ def region_import(*, acting_user, data: bytes, filename: str, commit: bool = Tru
             continue
         if code in parsed:
             report.rejected.append((row_number, code, f"与第 {parsed[code][0]} 行重复"))
+            continue
+        if scope is not None and not code.startswith(scope):
+            report.rejected.append((row_number, code, "不在您的管辖范围内"))
             continue
         parsed[code] = (row_number, name, text_of(values.get("hotline")))
     existing = {r.code: r for r in Region.objects.filter(code__in=list(parsed))}
@@ -63,7 +76,7 @@ def region_import(*, acting_user, data: bytes, filename: str, commit: bool = Tru
     report.rejected.sort()
     if not commit:
         report.created = sum(1 for c in accepted if c not in existing)
-        report.updated = sum(1 for c in accepted if c in existing and existing[c].name != accepted[c][1])
+        report.updated = sum(1 for c in accepted if c in existing and _changed(existing[c], *accepted[c][1:]))
         report.unchanged = len(accepted) - report.created - report.updated
         return report
     with transaction.atomic():
@@ -72,7 +85,7 @@ def region_import(*, acting_user, data: bytes, filename: str, commit: bool = Tru
             _, name, hotline = accepted[code]
             if code in existing:
                 region = existing[code]
-                if region.name != name or (hotline and region.hotline != hotline):
+                if _changed(region, name, hotline):
                     region.name = name
                     region.hotline = hotline or region.hotline
                     region.save(update_fields=["name", "hotline"])

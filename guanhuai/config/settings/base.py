@@ -28,7 +28,8 @@ ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost"])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 # Number of reverse proxies in front of the app that append to X-Forwarded-For
 # (0: use REMOTE_ADDR). Wrong in either direction breaks per-IP throttling.
-TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
+# TRUST_X_FORWARDED_FOR=true is the older spelling of "one proxy".
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 1 if env_bool("TRUST_X_FORWARDED_FOR", False) else 0)
 
 INSTALLED_APPS = [
     "django.contrib.auth",
