@@ -167,7 +167,7 @@ def demo_seed(*, families: int = DEFAULT_FAMILIES, seed: int = DEFAULT_SEED, pro
             actor=None, action="demo.seeded", object_type="region", object_id=PROVINCE_CODE,
             object_repr=f"生成演示数据({PROVINCE_NAME})", region_code=PROVINCE_CODE,
             changes={"regions": len(regions), "families": len(family_rows), "members": len(member_rows),
-                     "users": [login.username for login in logins], "seed": seed},
+                     "users": "、".join(login.username for login in logins), "seed": seed},
         )
     return DemoResult(created=True, regions=len(regions), families=len(family_rows), members=len(member_rows),
                       logins=logins)

@@ -101,6 +101,8 @@ class RegionRow:
     risk: int
     grave: int
     no_phone: int
+    joined: int  # registered this year (新纳入)
+    left: int  # exited this year (退出)
 
 
 def child_region_overview(user) -> list[RegionRow]:
@@ -110,24 +112,28 @@ def child_region_overview(user) -> list[RegionRow]:
     if region is None or region.level >= VILLAGE:
         return []
     k = PREFIX_LENGTH[region.level + 1]
+    year = timezone.localdate().year
     with_phone = Member.objects.exclude(phone="").values("family_id")
+    active = Q(status=Status.ACTIVE)
     rows = (
         families_for_user(user)
-        .filter(status=Status.ACTIVE)
         .annotate(child=Substr("region_id", 1, k))
         .values("child")
         .annotate(
-            active=Count("id"),
-            risk=Count("id", filter=HAS_RISK),
-            grave=Count("id", filter=Q(health__in=GRAVE)),
-            no_phone=Count("id", filter=~Q(pk__in=with_phone)),
+            active=Count("id", filter=active),
+            risk=Count("id", filter=active & HAS_RISK),
+            grave=Count("id", filter=active & Q(health__in=GRAVE)),
+            no_phone=Count("id", filter=active & ~Q(pk__in=with_phone)),
+            joined=Count("id", filter=Q(registered_on__year=year)),
+            left=Count("id", filter=Q(status=Status.EXITED, exit_date__year=year)),
         )
     )
     counts = {row["child"]: row for row in rows}
     out = []
     for child in Region.objects.filter(parent=region).order_by("code"):
         c = counts.get(child.prefix, {})
-        out.append(RegionRow(child, c.get("active", 0), c.get("risk", 0), c.get("grave", 0), c.get("no_phone", 0)))
+        out.append(RegionRow(child, *(c.get(name, 0) for name in ("active", "risk", "grave", "no_phone", "joined",
+                                                                    "left"))))
     return out
 
 
