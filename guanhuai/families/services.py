@@ -19,6 +19,7 @@ from guanhuai.lib.masking import mask
 from guanhuai.regions.codes import VILLAGE
 from guanhuai.regions.models import Region
 
+from .hooks import families_changed
 from .models import NEEDS, Category, ExitReason, Family, Member, MemberRole, RiskFlag, Sex, Status
 from .selectors import DuplicateHit, id_number_duplicates
 
@@ -227,6 +228,7 @@ def family_create(
         if hits:
             changes["possible_duplicates"] = [None, sorted(hits)]
         audit_record(actor=acting_user, action="family.created", obj=family, changes=changes)
+        families_changed([family])
     return family
 
 
@@ -256,6 +258,7 @@ def family_update(*, acting_user, family: Family, data: dict[str, Any], region: 
         changes = diff_values(before, after, sensitive=SENSITIVE)
         if changes:
             audit_record(actor=acting_user, action="family.updated", obj=family, changes=changes)
+            families_changed([family])
     return family
 
 
@@ -287,6 +290,7 @@ def family_exit(*, acting_user, family: Family, reason: str, exit_date: dt.date,
         audit_record(actor=acting_user, action="family.exited", obj=family, changes={
             "status": [Status.ACTIVE, Status.EXITED], "exit_reason": [None, reason],
             "exit_date": [None, exit_date.isoformat()], "exit_note": [None, family.exit_note]})
+        families_changed([family])
     return family
 
 
@@ -306,6 +310,7 @@ def family_reinstate(*, acting_user, family: Family, note: str) -> Family:
         family.save(update_fields=["status", "exit_reason", "exit_date", "exit_note", "updated_at"])
         audit_record(actor=acting_user, action="family.reinstated", obj=family, reason=note.strip(),
                      changes={"status": [Status.EXITED, Status.ACTIVE], "exit": [old, None]})
+        families_changed([family])
     return family
 
 

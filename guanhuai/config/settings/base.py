@@ -46,6 +46,9 @@ INSTALLED_APPS = [
     "guanhuai.families",
     "guanhuai.workdays",
     "guanhuai.contacts",
+    "guanhuai.inbox",
+    "guanhuai.visits",
+    "guanhuai.compliance",
     "guanhuai.web",
 ]
 
@@ -170,9 +173,15 @@ DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "guanhuai@localhost")
 
 SIMPLE_HISTORY_HISTORY_ID_USE_UUID = False
 
+# Reminders: SMS through the deployment's gateway webhook (POST {"phone", "text"}); unset = no SMS.
+SMS_WEBHOOK_URL = env_str("SMS_WEBHOOK_URL", "")
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
 }
+
+# Policy profile used where no region up the tree has one bound (a county trial).
+DEFAULT_POLICY_PROFILE = env_str("DEFAULT_POLICY_PROFILE", "sichuan-2018")

@@ -1,0 +1,125 @@
+"""Keeping ``ObligationState`` current: per family (in the visit's transaction),
+for stale rows (daily), and for everything (rebuild). All three call the same
+``compute_states`` so they cannot disagree."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterable
+
+from django.db import transaction
+from django.utils import timezone
+
+from guanhuai.families.models import Family, Status
+from guanhuai.workdays.calendar import add_working_days
+
+from .engine import FamilyFacts, evaluate
+from .models import ObligationState
+from .profiles import rules_for_region
+
+# How far back visits are read: enough for the previous quarter of last year
+# (cumulative home visits) and the last festival window.
+LOOKBACK_DAYS = 460
+
+
+def _add_wd(day: dt.date, n: int) -> dt.date:
+    return add_working_days(day, n).date
+
+
+def compute_states(family: Family, visits: list[tuple[dt.date, str]], day: dt.date) -> list[ObligationState]:
+    rules = rules_for_region(family.region_id)
+    if rules is None:
+        return []
+    exited_on = family.exit_date if family.status == Status.EXITED else None
+    facts = FamilyFacts(registered_on=family.registered_on, exited_on=exited_on, visits=visits)
+    history_from = day - dt.timedelta(days=LOOKBACK_DAYS)
+    rows = []
+    for key in rules.periodic_keys():
+        ev = evaluate(key, rules.spec_at(key), facts, day, _add_wd, history_from=max(history_from, family.registered_on))
+        rows.append(ObligationState(
+            family_id=family.pk, region_id=family.region_id, key=key, base_status=ev.base_status,
+            period_start=ev.span.start if ev.span else None, period_end=ev.span.end if ev.span else None,
+            period_label=ev.span.label if ev.span else "", required=ev.required, count=min(ev.count, 32767),
+            prev_met=ev.prev_met, due_soon_from=ev.due_soon_from, valid_until=ev.valid_until, computed_on=day,
+            last_visit=ev.last_visit,
+        ))
+    return rows
+
+
+def _visits_by_family(family_ids: Iterable[int], since: dt.date) -> dict[int, list[tuple[dt.date, str]]]:
+    from guanhuai.visits.models import Visit
+
+    out: dict[int, list] = defaultdict(list)
+    rows = (Visit.objects.filter(family_id__in=list(family_ids), visit_date__gte=since)
+            .order_by("family_id", "visit_date", "id").values_list("family_id", "visit_date", "channel"))
+    for family_id, day, channel in rows.iterator(chunk_size=5000):
+        out[family_id].append((day, channel))
+    return out
+
+
+def family_refresh(family: Family, *, day: dt.date | None = None) -> list[ObligationState]:
+    """Recompute one family's obligation rows (call inside the write's transaction)."""
+    day = day or timezone.localdate()
+    visits = _visits_by_family([family.pk], day - dt.timedelta(days=LOOKBACK_DAYS)).get(family.pk, [])
+    rows = compute_states(family, visits, day)
+    with transaction.atomic():
+        ObligationState.objects.filter(family_id=family.pk).delete()
+        ObligationState.objects.bulk_create(rows)
+    return rows
+
+
+def families_refresh(families: list[Family], *, day: dt.date) -> int:
+    """Recompute a batch of families in one transaction (rebuild and the daily refresh)."""
+    visits = _visits_by_family([f.pk for f in families], day - dt.timedelta(days=LOOKBACK_DAYS))
+    rows: list[ObligationState] = []
+    for family in families:
+        rows.extend(compute_states(family, visits.get(family.pk, []), day))
+    with transaction.atomic():
+        ObligationState.objects.filter(family_id__in=[f.pk for f in families]).delete()
+        ObligationState.objects.bulk_create(rows, batch_size=5000)
+    return len(rows)
+
+
+def rebuild(*, prefix: str = "", day: dt.date | None = None, batch_size: int = 2000, progress=None) -> int:
+    """Recompute every family's state from the visit history. Returns families processed."""
+    day = day or timezone.localdate()
+    qs = Family.objects.filter(region__code__startswith=prefix).only(
+        "id", "region_id", "registered_on", "status", "exit_date").order_by("id")
+    done = 0
+    last_id = 0
+    total = qs.count()
+    while True:
+        batch = list(qs.filter(id__gt=last_id)[:batch_size])
+        if not batch:
+            break
+        families_refresh(batch, day=day)
+        done += len(batch)
+        last_id = batch[-1].pk
+        if progress:
+            progress(done, total)
+    return done
+
+
+def refresh_stale(*, day: dt.date | None = None, batch_size: int = 2000) -> int:
+    """Recompute families with any row no longer valid on ``day`` (the daily job)."""
+    day = day or timezone.localdate()
+    ids = (ObligationState.objects.filter(valid_until__lt=day).values_list("family_id", flat=True).distinct()
+           .order_by("family_id"))
+    missing = Family.objects.filter(obligations__isnull=True).values_list("id", flat=True)
+    family_ids = sorted(set(ids) | set(missing))
+    for start in range(0, len(family_ids), batch_size):
+        batch = list(Family.objects.filter(id__in=family_ids[start:start + batch_size]).only(
+            "id", "region_id", "registered_on", "status", "exit_date"))
+        families_refresh(batch, day=day)
+    return len(family_ids)
+
+
+def families_changed_refresh(families: list[Family]) -> None:
+    """Hook for the families app: register data changed (created, edited, exited, imported)."""
+    if len(families) == 1:
+        family_refresh(families[0])
+    elif families:
+        day = timezone.localdate()
+        for start in range(0, len(families), 2000):
+            families_refresh(families[start:start + 2000], day=day)

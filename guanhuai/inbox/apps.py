@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class InboxConfig(AppConfig):
+    name = "guanhuai.inbox"
+    verbose_name = "站内通知"

@@ -1,0 +1,281 @@
+"""Recording visits and major events.
+
+A visit dated in the future or before the family entered the register is
+refused. Its lateness is measured in official working days against the
+profile's entry deadline: a late entry (迟报) is accepted and flagged, never
+refused. Every write refreshes the family's obligation state in the same
+transaction (ARCHITECTURE decision 3).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from guanhuai.accounts.models import User
+from guanhuai.accounts.roles import Role, has_perm
+from guanhuai.audit.services import audit_record, diff_values
+from guanhuai.compliance.profiles import rules_for_region
+from guanhuai.compliance.state import family_refresh
+from guanhuai.contacts.models import ContactPerson
+from guanhuai.families.models import Family, Status
+from guanhuai.inbox.services import notify
+from guanhuai.regions.codes import CITY, COUNTY, ancestor_code
+from guanhuai.workdays.calendar import add_working_days
+
+from .models import FACE_TO_FACE, Channel, EventKind, MajorEvent, PetitionLevel, Referral, Visit
+
+VISIT_FIELDS = ["visit_date", "channel", "participants", "health_observed", "mental_observed", "needs_raised",
+                "policies_explained", "problems_solved", "referred_to", "referral_note", "follow_up", "follow_up_due",
+                "notes"]
+DEFAULT_ENTRY_WORKING_DAYS = 5
+DEFAULT_EMERGENCY_DAYS = 3
+PHOTO_TYPES = {b"\xff\xd8\xff": "image/jpeg", b"\x89PNG\r\n\x1a\n": "image/png"}
+MAX_PHOTO_BYTES = 8 * 1024 * 1024
+
+
+def _require(user) -> None:
+    if not has_perm(user, "visit.record"):
+        raise ValidationError("您没有记录走访的权限")
+
+
+def entry_deadline_days(region_code: str, visit_date: dt.date) -> int:
+    rules = rules_for_region(region_code)
+    spec = rules.first_of_kind("entry_deadline", visit_date) if rules else None
+    return spec.working_days if spec else DEFAULT_ENTRY_WORKING_DAYS
+
+
+def emergency_days(region_code: str, event_date: dt.date) -> int:
+    rules = rules_for_region(region_code)
+    spec = rules.first_of_kind("emergency", event_date) if rules else None
+    return spec.days if spec else DEFAULT_EMERGENCY_DAYS
+
+
+def _clean(family: Family, data: dict[str, Any], *, today: dt.date) -> dict[str, Any]:
+    errors: dict[str, list[str]] = {}
+    data = {k: v for k, v in data.items() if k in VISIT_FIELDS}
+    day = data.get("visit_date")
+    if not isinstance(day, dt.date):
+        errors["visit_date"] = ["请填写走访日期"]
+    elif day > today:
+        errors["visit_date"] = ["走访日期不能晚于今天"]
+    elif day < family.registered_on:
+        errors["visit_date"] = [f"走访日期早于该家庭纳入登记的日期({family.registered_on:%Y-%m-%d})"]
+    elif family.status == Status.EXITED and family.exit_date and day > family.exit_date:
+        errors["visit_date"] = [f"该家庭已于 {family.exit_date:%Y-%m-%d} 退出,不能记录之后的走访"]
+    if data.get("channel") not in Channel.values:
+        errors["channel"] = ["请选择联系方式"]
+    if data.get("referred_to") and data["referred_to"] not in Referral.values:
+        errors["referred_to"] = ["转交部门无效"]
+    due = data.get("follow_up_due")
+    if due and isinstance(day, dt.date) and due < day:
+        errors["follow_up_due"] = ["承诺办结期限不能早于走访日期"]
+    if due and not (data.get("follow_up") or "").strip():
+        errors["follow_up"] = ["填写了办结期限,请写明承诺事项"]
+    for name in ("participants", "referral_note", "follow_up"):
+        if len(str(data.get(name) or "")) > 200:
+            errors[name] = ["内容过长(最多 200 字)"]
+    if errors:
+        raise ValidationError(errors)
+    return data
+
+
+def _photo_type(data: bytes) -> str:
+    for magic, content_type in PHOTO_TYPES.items():
+        if data.startswith(magic):
+            return content_type
+    raise ValidationError({"photos": "照片只支持 JPEG 或 PNG 格式"})
+
+
+def _attach_photos(visit: Visit, photos) -> None:
+    from django.core.files.base import ContentFile
+
+    from .models import VisitPhoto
+
+    for upload in photos or []:
+        content = upload.read()
+        if len(content) > MAX_PHOTO_BYTES:
+            raise ValidationError({"photos": "单张照片不能超过 8 MB"})
+        content_type = _photo_type(content)
+        ext = "jpg" if content_type == "image/jpeg" else "png"
+        photo = VisitPhoto(visit=visit, content_type=content_type)
+        photo.image.save(f"visit{visit.pk}.{ext}", ContentFile(content), save=False)
+        photo.save()
+
+
+def _link_event(visit: Visit) -> None:
+    """A face-to-face visit on or after an open event's date answers it."""
+    if visit.channel not in FACE_TO_FACE:
+        return
+    event = (MajorEvent.objects.filter(family_id=visit.family_id, state=MajorEvent.State.OPEN,
+                                       event_date__lte=visit.visit_date, responded_on__isnull=True)
+             .order_by("event_date").first())
+    if event is not None:
+        event.responded_on = visit.visit_date
+        event.save(update_fields=["responded_on"])
+        visit.event = event
+        visit.save(update_fields=["event"])
+
+
+def _unlink_event(event_id: int | None) -> None:
+    if event_id is None:
+        return
+    event = MajorEvent.objects.filter(pk=event_id).first()
+    if event is None:
+        return
+    answer = (Visit.objects.filter(family_id=event.family_id, channel__in=FACE_TO_FACE,
+                                   visit_date__gte=event.event_date).order_by("visit_date").first())
+    event.responded_on = answer.visit_date if answer else None
+    event.save(update_fields=["responded_on"])
+
+
+def default_contact_for(user) -> ContactPerson | None:
+    return ContactPerson.objects.filter(user=user, is_active=True).first()
+
+
+def visit_record(
+    *,
+    acting_user,
+    family: Family,
+    data: dict[str, Any],
+    contact: ContactPerson | None = None,
+    entry_date: dt.date | None = None,
+    backfill: bool = False,
+    photos=None,
+) -> Visit:
+    """Record a contact with a family; flags a late entry, refreshes obligation state."""
+    _require(acting_user)
+    today = timezone.localdate()
+    data = _clean(family, data, today=today)
+    contact = contact or default_contact_for(acting_user)
+    entry_date = entry_date or today
+    if entry_date < data["visit_date"]:
+        raise ValidationError({"entry_date": "录入日期不能早于走访日期"})
+    deadline = add_working_days(data["visit_date"], entry_deadline_days(family.region_id, data["visit_date"]))
+    with transaction.atomic():
+        visit = Visit(family=family, region_id=family.region_id, contact=contact, recorded_by=acting_user,
+                      entered_at=timezone.now(), entry_date=entry_date, entry_deadline=deadline.date,
+                      entry_deadline_provisional=deadline.provisional,
+                      is_late=not backfill and entry_date > deadline.date, is_backfill=backfill, **data)
+        visit.full_clean(exclude=["event"])
+        visit.save()
+        _attach_photos(visit, photos)
+        _link_event(visit)
+        audit_record(actor=acting_user, action="visit.recorded", obj=visit, object_repr=str(visit),
+                     changes={"visit_date": data["visit_date"].isoformat(), "channel": data["channel"],
+                              "late": visit.is_late, "family": family.pk})
+        family_refresh(family, day=today)
+    return visit
+
+
+def visit_update(*, acting_user, visit: Visit, data: dict[str, Any]) -> Visit:
+    _require(acting_user)
+    today = timezone.localdate()
+    before = {f: getattr(visit, f) for f in VISIT_FIELDS}
+    merged = _clean(visit.family, before | {k: v for k, v in data.items() if k in VISIT_FIELDS}, today=today)
+    with transaction.atomic():
+        old_event = visit.event_id
+        for name, value in merged.items():
+            setattr(visit, name, value)
+        deadline = add_working_days(visit.visit_date, entry_deadline_days(visit.region_id, visit.visit_date))
+        visit.entry_deadline = deadline.date
+        visit.entry_deadline_provisional = deadline.provisional
+        visit.is_late = not visit.is_backfill and visit.entry_date > deadline.date
+        visit.event = None
+        visit.full_clean(exclude=["event"])
+        visit.save()
+        _unlink_event(old_event)
+        _link_event(visit)
+        changes = diff_values({k: str(v) for k, v in before.items()}, {k: str(getattr(visit, k)) for k in VISIT_FIELDS})
+        audit_record(actor=acting_user, action="visit.updated", obj=visit, object_repr=str(visit), changes=changes)
+        family_refresh(visit.family, day=today)
+    return visit
+
+
+def visit_delete(*, acting_user, visit: Visit, reason: str) -> None:
+    _require(acting_user)
+    if not (reason or "").strip():
+        raise ValidationError({"reason": "请填写删除理由"})
+    with transaction.atomic():
+        family, event_id = visit.family, visit.event_id
+        audit_record(actor=acting_user, action="visit.deleted", obj=visit, object_repr=str(visit),
+                     reason=reason.strip(), changes={"visit_date": visit.visit_date.isoformat(),
+                                                     "channel": visit.channel})
+        visit.delete()
+        _unlink_event(event_id)
+        family_refresh(family, day=timezone.localdate())
+
+
+def _officers(region_code: str, level: int, role: str):
+    return User.objects.filter(role=role, is_active=True, region_id=ancestor_code(region_code, level))
+
+
+def event_report(*, acting_user, family: Family, kind: str, event_date: dt.date, description: str,
+                 petition_level: str = "") -> MajorEvent:
+    """Report a major event: opens an emergency obligation and notifies the county
+    (and the city, for a petition tendency at province or Beijing level)."""
+    _require(acting_user)
+    errors: dict[str, list[str]] = {}
+    today = timezone.localdate()
+    if kind not in EventKind.values:
+        errors["kind"] = ["请选择事件类型"]
+    if kind == EventKind.PETITION and petition_level not in PetitionLevel.values:
+        errors["petition_level"] = ["信访倾向须选择层级(县/市/省/进京)"]
+    if kind != EventKind.PETITION:
+        petition_level = ""
+    if not isinstance(event_date, dt.date):
+        errors["event_date"] = ["请填写发生日期"]
+    elif event_date > today:
+        errors["event_date"] = ["发生日期不能晚于今天"]
+    if not (description or "").strip():
+        errors["description"] = ["请简要说明情况"]
+    if family.status != Status.ACTIVE:
+        errors["family"] = ["该家庭已退出"]
+    if errors:
+        raise ValidationError(errors)
+    with transaction.atomic():
+        event = MajorEvent.objects.create(
+            family=family, region_id=family.region_id, kind=kind, petition_level=petition_level,
+            event_date=event_date, description=description.strip(), reported_by=acting_user,
+            response_due=event_date + dt.timedelta(days=emergency_days(family.region_id, event_date)))
+        answer = (Visit.objects.filter(family=family, channel__in=FACE_TO_FACE, visit_date__gte=event_date)
+                  .order_by("visit_date").first())
+        if answer is not None:
+            event.responded_on = answer.visit_date
+            event.save(update_fields=["responded_on"])
+        audit_record(actor=acting_user, action="event.reported", obj=event, object_repr=str(event),
+                     changes={"kind": kind, "petition_level": petition_level, "event_date": event_date.isoformat()})
+        label = event.get_kind_display() + (f"({event.get_petition_level_display()})" if petition_level else "")
+        title = f"{family.region.name}{family.head_name}家发生{label},请于 {event.response_due:%m月%d日} 前上门"
+        url = f"/families/{family.pk}/"
+        recipients = list(_officers(family.region_id, COUNTY, Role.COUNTY))
+        if petition_level in {PetitionLevel.PROVINCE, PetitionLevel.BEIJING}:
+            recipients += list(_officers(family.region_id, CITY, Role.CITY))
+        notify(users=recipients, kind="event", title=title, body=event.description, url=url,
+               dedupe_key=f"event:{event.pk}", email=True, sms=kind == EventKind.PETITION)
+    return event
+
+
+def event_close(*, acting_user, event: MajorEvent, outcome: str) -> MajorEvent:
+    """Close an event: only an officer, only after a face-to-face visit was recorded."""
+    if not has_perm(acting_user, "event.close"):
+        raise ValidationError("只有乡镇或县级干部可以办结重大事件")
+    if event.state == MajorEvent.State.CLOSED:
+        raise ValidationError("该事件已办结")
+    if event.responded_on is None:
+        raise ValidationError("尚未记录上门走访,不能办结")
+    if not (outcome or "").strip():
+        raise ValidationError({"outcome": "请填写处理结果"})
+    with transaction.atomic():
+        event.state = MajorEvent.State.CLOSED
+        event.outcome = outcome.strip()
+        event.closed_by = acting_user
+        event.closed_at = timezone.now()
+        event.save(update_fields=["state", "outcome", "closed_by", "closed_at"])
+        audit_record(actor=acting_user, action="event.closed", obj=event, object_repr=str(event),
+                     changes={"outcome": event.outcome})
+    return event

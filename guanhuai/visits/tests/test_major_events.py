@@ -1,0 +1,62 @@
+import datetime as dt
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+
+from conftest import _user
+from guanhuai.accounts.roles import Role
+from guanhuai.inbox.models import Notification
+from guanhuai.visits.models import MajorEvent
+from guanhuai.visits.services import event_close, event_report, visit_record
+
+
+def test_reporting_an_event_notifies_county_officers_and_opens_an_emergency(family, village_contact, county_officer,
+                                                                            city_officer):
+    today = timezone.localdate()
+    event = event_report(acting_user=village_contact, family=family, kind="illness", event_date=today,
+                         description="突发脑梗住院")
+    assert event.state == "open" and event.response_due == today + dt.timedelta(days=3)
+    assert Notification.objects.filter(user=county_officer, kind="event").count() == 1
+    assert not Notification.objects.filter(user=city_officer).exists()
+
+
+def test_a_province_level_petition_tendency_also_notifies_the_city(family, village_contact, county_officer,
+                                                                 city_officer, outsider):
+    event_report(acting_user=village_contact, family=family, kind="petition", petition_level="province",
+                 event_date=timezone.localdate(), description="表示要去省里上访")
+    assert Notification.objects.filter(user=city_officer).count() == 1
+    assert not Notification.objects.filter(user=outsider).exists()
+
+
+def test_a_petition_needs_its_level(family, village_contact):
+    with pytest.raises(ValidationError, match="层级"):
+        event_report(acting_user=village_contact, family=family, kind="petition",
+                     event_date=timezone.localdate(), description="x")
+
+
+def test_an_event_closes_only_after_a_face_to_face_visit_and_with_an_outcome(family, village_contact,
+                                                                             township_officer):
+    today = timezone.localdate()
+    event = event_report(acting_user=village_contact, family=family, kind="accident", event_date=today,
+                         description="摔伤")
+    with pytest.raises(ValidationError, match="尚未记录上门"):
+        event_close(acting_user=township_officer, event=event, outcome="已处理")
+    visit_record(acting_user=village_contact, family=family, data={"visit_date": today, "channel": "phone"})
+    event.refresh_from_db()
+    assert event.responded_on is None  # a phone call does not answer an emergency
+    visit_record(acting_user=village_contact, family=family, data={"visit_date": today, "channel": "emergency"})
+    event.refresh_from_db()
+    assert event.responded_on == today
+    with pytest.raises(ValidationError):
+        event_close(acting_user=village_contact, event=event, outcome="已处理")
+    event_close(acting_user=township_officer, event=event, outcome="协调医保报销,联系家庭医生定期随访")
+    event.refresh_from_db()
+    assert event.state == MajorEvent.State.CLOSED and event.closed_by == township_officer
+
+
+def test_inactive_officers_are_not_notified(family, village_contact, regions):
+    gone = _user("retired_officer", Role.COUNTY, "510104000000", is_active=False)
+    event_report(acting_user=village_contact, family=family, kind="death", event_date=timezone.localdate(),
+                 description="老人去世")
+    assert not Notification.objects.filter(user=gone).exists()
