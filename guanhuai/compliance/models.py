@@ -74,6 +74,8 @@ class ObligationState(models.Model):
     family = models.ForeignKey(Family, on_delete=models.CASCADE, related_name="obligations")
     region = models.ForeignKey(Region, db_column="region_code", on_delete=models.PROTECT, related_name="+")
     key = models.CharField("义务", max_length=40)
+    kind = models.CharField("类型", max_length=20)
+    period = models.CharField("周期", max_length=10)
     base_status = models.CharField(max_length=12)
     period_start = models.DateField(null=True)
     period_end = models.DateField(null=True)

@@ -36,9 +36,11 @@ def compute_states(family: Family, visits: list[tuple[dt.date, str]], day: dt.da
     history_from = day - dt.timedelta(days=LOOKBACK_DAYS)
     rows = []
     for key in rules.periodic_keys():
+        spec = rules.spec(key, day) or next(o for _, obs in reversed(rules.versions) for o in obs if o.key == key)
         ev = evaluate(key, rules.spec_at(key), facts, day, _add_wd, history_from=max(history_from, family.registered_on))
         rows.append(ObligationState(
-            family_id=family.pk, region_id=family.region_id, key=key, base_status=ev.base_status,
+            family_id=family.pk, region_id=family.region_id, key=key, kind=spec.kind, period=spec.period,
+            base_status=ev.base_status,
             period_start=ev.span.start if ev.span else None, period_end=ev.span.end if ev.span else None,
             period_label=ev.span.label if ev.span else "", required=ev.required, count=min(ev.count, 32767),
             prev_met=ev.prev_met, due_soon_from=ev.due_soon_from, valid_until=ev.valid_until, computed_on=day,
@@ -123,3 +125,18 @@ def families_changed_refresh(families: list[Family]) -> None:
         day = timezone.localdate()
         for start in range(0, len(families), 2000):
             families_refresh(families[start:start + 2000], day=day)
+
+
+def refresh_families_if_stale(families: list[Family], day: dt.date) -> int:
+    """Bring the given families' rows up to ``day`` if any is missing or expired (read paths)."""
+    if not families:
+        return 0
+    ids = [f.pk for f in families]
+    fresh = set(ObligationState.objects.filter(family_id__in=ids, valid_until__gte=day, computed_on__lte=day)
+                .values_list("family_id", flat=True).distinct())
+    expired = set(ObligationState.objects.filter(family_id__in=ids).exclude(valid_until__gte=day, computed_on__lte=day)
+                  .values_list("family_id", flat=True).distinct())
+    stale = [f for f in families if f.pk in expired or f.pk not in fresh]
+    if stale:
+        families_refresh(stale, day=day)
+    return len(stale)

@@ -1,0 +1,299 @@
+"""Compliance reads: statuses, worklists, overdue lists and rates.
+
+Definitions (README "Compliance rates"):
+
+* a family is *judged* on day D when it is in the register on D and the
+  obligation applies to it (not in its first partial period… which still counts
+  as on track); exited families are judged up to their exit date only;
+* the rate of a periodic obligation on D = judged families **not overdue** on D
+  ÷ judged families (not overdue = the last period was met, or the current one
+  already is);
+* last festival covered = families whose last completed festival window was
+  met ÷ families with a judged window;
+* emergencies answered in time = events of D's year (up to D) answered within
+  the profile's days ÷ events whose window has closed or that were answered;
+* late-entry rate = visits entered in D's year (up to D) after the deadline ÷
+  all such visits, 补录 (backfilled history) excluded;
+* dual-contact coverage = families in the register on D with an active first
+  and second contact on D ÷ families in the register on D.
+
+Today's figures read the indexed ``ObligationState`` rows; any other date is
+computed from the visit history with the same engine (no writes).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
+from django.utils import timezone
+
+from guanhuai.contacts.models import Assignment, ContactPerson, Slot
+from guanhuai.families.models import Family, Status
+from guanhuai.families.selectors import families_for_user
+from guanhuai.visits.models import MajorEvent, Visit
+
+from .engine import DUE_SOON, EXITED, MET, NOT_JUDGED, OPEN, OVERDUE, STATUS_LABELS, URGENCY
+from .models import ObligationState
+from .profiles import rules_for_region
+from .state import LOOKBACK_DAYS, _visits_by_family, compute_states
+
+RATE_KEYS = {
+    ("contact", "week"): "weekly_contact", ("contact", "month"): "monthly_contact",
+    ("face_to_face", "month"): "monthly_face_to_face", ("home_visit", "year"): "home_visits_on_track",
+    ("home_visit", "month"): "monthly_home_visit",
+}
+RATE_LABELS = {
+    "coverage": "双岗联系人覆盖率",
+    "weekly_contact": "每周联系按期率",
+    "monthly_contact": "每月联系按期率",
+    "monthly_face_to_face": "每月面见按期率",
+    "home_visits_on_track": "上门走访进度达标率",
+    "monthly_home_visit": "每月上门走访按期率",
+    "last_festival": "最近一次节日慰问覆盖率",
+    "emergency_in_time": "重大事件及时上门率",
+    "late_entry": "迟报率",
+}
+
+
+def status_on(row: ObligationState, day: dt.date) -> str:
+    if row.base_status == OPEN and row.due_soon_from is not None and day >= row.due_soon_from:
+        return DUE_SOON
+    return row.base_status
+
+
+def family_statuses(family: Family, day: dt.date | None = None) -> list[dict]:
+    """Every obligation of one family, with label, status, due date and history (engine on demand)."""
+    from .engine import FamilyFacts, evaluate
+    from .state import _add_wd
+
+    day = day or timezone.localdate()
+    rules = rules_for_region(family.region_id)
+    if rules is None:
+        return []
+    visits = list(Visit.objects.filter(family=family).order_by("visit_date", "id").values_list("visit_date", "channel"))
+    facts = FamilyFacts(family.registered_on, family.exit_date if family.status == Status.EXITED else None, visits)
+    out = []
+    for key in rules.periodic_keys():
+        spec = rules.spec(key, day)
+        ev = evaluate(key, rules.spec_at(key), facts, day, _add_wd,
+                      history_from=max(family.registered_on, day - dt.timedelta(days=730)))
+        status = ev.status_on(day)
+        out.append({"key": key, "label": spec.label if spec else key, "status": status,
+                    "status_label": STATUS_LABELS[status], "period": ev.span.label if ev.span else "",
+                    "due": ev.span.end if ev.span else None, "required": ev.required, "count": ev.count,
+                    "last_visit": ev.last_visit, "history": ev.history})
+    return sorted(out, key=lambda o: URGENCY[o["status"]])
+
+
+@dataclass
+class WorkItem:
+    family: Family
+    status: str
+    obligations: list[tuple[str, str, dt.date | None]] = field(default_factory=list)  # (label, status, due)
+    due: dt.date | None = None
+    open_events: int = 0
+
+
+def _labels(family_region: str, day: dt.date) -> dict[str, str]:
+    rules = rules_for_region(family_region)
+    if rules is None:
+        return {}
+    return {o.key: o.label for o in rules.version_at(day)}
+
+
+def worklist(families: QuerySet[Family], day: dt.date | None = None, *, limit: int = 300) -> list[WorkItem]:
+    """Families most urgent first (overdue, then due soon by due date), one query for states."""
+    from .state import refresh_families_if_stale
+
+    day = day or timezone.localdate()
+    families = list(families.filter(status=Status.ACTIVE).select_related("region", "region__parent")[:limit])
+    refresh_families_if_stale(families, day)
+    states = defaultdict(list)
+    for row in ObligationState.objects.filter(family_id__in=[f.pk for f in families]):
+        states[row.family_id].append(row)
+    events = dict(MajorEvent.objects.filter(family_id__in=[f.pk for f in families], state=MajorEvent.State.OPEN)
+                  .values("family_id").annotate(n=Count("id")).values_list("family_id", "n"))
+    labels_cache: dict[str, dict[str, str]] = {}
+    items = []
+    for family in families:
+        labels = labels_cache.setdefault(family.region_id[:6], _labels(family.region_id, day))
+        obligations = []
+        for row in states.get(family.pk, []):
+            obligations.append((labels.get(row.key, row.key), status_on(row, day), row.period_end))
+        obligations.sort(key=lambda o: (URGENCY[o[1]], o[2] or dt.date.max))
+        top = obligations[0][1] if obligations else OPEN
+        if events.get(family.pk):
+            top = OVERDUE if top != OVERDUE else top
+        due = next((o[2] for o in obligations if o[1] in (OVERDUE, DUE_SOON)), None)
+        items.append(WorkItem(family, top, obligations, due, events.get(family.pk, 0)))
+    items.sort(key=lambda i: (URGENCY[i.status], i.due or dt.date.max, i.family.head_name))
+    return items
+
+
+def families_of_contact(contact: ContactPerson) -> QuerySet[Family]:
+    return Family.objects.filter(assignments__contact=contact, assignments__end_date__isnull=True).distinct()
+
+
+@dataclass
+class OverdueRow:
+    family_id: int
+    family: Family
+    key: str
+    label: str
+    due: dt.date | None
+    first_contact: str = ""
+    second_contact: str = ""
+
+
+def overdue_for_families(families: QuerySet[Family], day: dt.date | None = None, *,
+                         limit: int = 500) -> list[OverdueRow]:
+    """Overdue obligations on ``day`` (from the state rows when ``day`` is today, else computed)
+    and unanswered emergencies past their deadline, with the responsible contacts."""
+    from .state import refresh_families_if_stale
+
+    today = timezone.localdate()
+    day = day or today
+    scope = _in_register(families, day)
+    pairs: list[tuple[Family, str, dt.date | None]] = []
+    if day == today:
+        stale = list(scope.filter(Q(obligations__isnull=True) | Q(obligations__valid_until__lt=day)).distinct()
+                     .only("id", "region_id", "registered_on", "status", "exit_date")[:5000])
+        refresh_families_if_stale(stale, day)
+        for row in (ObligationState.objects.filter(family__in=scope, base_status=OVERDUE)
+                    .select_related("family", "family__region").order_by("period_end", "family_id")[:limit]):
+            pairs.append((row.family, row.key, row.period_end))
+    else:
+        for batch in _batches(scope.select_related("region").order_by("id"), 2000):
+            visits = _visits_by_family([f.pk for f in batch], day - dt.timedelta(days=LOOKBACK_DAYS))
+            for family in batch:
+                for st in compute_states(family, visits.get(family.pk, []), day):
+                    if st.base_status == OVERDUE:
+                        pairs.append((family, st.key, st.period_end))
+        pairs.sort(key=lambda p: (p[2] or dt.date.max, p[0].pk))
+        pairs = pairs[:limit]
+    events = list(MajorEvent.objects.filter(family__in=scope, event_date__lte=day, response_due__lt=day)
+                  .filter(Q(responded_on__isnull=True) | Q(responded_on__gt=day))
+                  .exclude(state=MajorEvent.State.CLOSED, closed_at__date__lte=day)
+                  .select_related("family", "family__region").order_by("response_due")[:limit])
+    family_ids = {f.pk for f, _, _ in pairs} | {e.family_id for e in events}
+    contacts: dict[tuple[int, str], str] = {}
+    for a in (Assignment.objects.filter(family_id__in=family_ids, slot__in=[Slot.FIRST, Slot.SECOND],
+                                        start_date__lte=day)
+              .filter(Q(end_date__isnull=True) | Q(end_date__gt=day)).select_related("contact")):
+        contacts[(a.family_id, a.slot)] = a.contact.name
+    out = []
+    for family, key, due in pairs:
+        labels = _labels(family.region_id, day)
+        out.append(OverdueRow(family.pk, family, key, labels.get(key, key), due,
+                              contacts.get((family.pk, Slot.FIRST), ""), contacts.get((family.pk, Slot.SECOND), "")))
+    for event in events:
+        out.append(OverdueRow(event.family_id, event.family, "emergency_visit",
+                              f"重大事件未及时上门({event.get_kind_display()})", event.response_due,
+                              contacts.get((event.family_id, Slot.FIRST), ""),
+                              contacts.get((event.family_id, Slot.SECOND), "")))
+    out.sort(key=lambda r: (r.due or dt.date.max, r.family_id))
+    return out[:limit]
+
+
+def overdue_list(user, prefix: str, day: dt.date | None = None, *, limit: int = 500) -> list[OverdueRow]:
+    """The overdue list for a region, scoped to what the user may see."""
+    return overdue_for_families(families_for_user(user).filter(region__code__startswith=prefix), day, limit=limit)
+
+
+def _in_register(qs: QuerySet[Family], day: dt.date) -> QuerySet[Family]:
+    return qs.filter(registered_on__lte=day).filter(Q(status=Status.ACTIVE) | Q(exit_date__gt=day))
+
+
+def _ratio(numerator: int, denominator: int) -> float | None:
+    return None if not denominator else round(numerator / denominator, 4)
+
+
+@dataclass
+class RateReport:
+    families: int
+    rates: dict[str, float | None]
+    counts: dict[str, tuple[int, int]]
+
+
+def rates_for(families: QuerySet[Family], day: dt.date | None = None, *, use_state: bool | None = None) -> RateReport:
+    """All rates for a set of families (a region, or one contact's families) on ``day``."""
+    from .state import refresh_families_if_stale
+
+    today = timezone.localdate()
+    day = day or today
+    in_register = _in_register(families, day)
+    total = in_register.count()
+    counts: dict[str, tuple[int, int]] = {}
+    # Dual-contact coverage on ``day``.
+    def active_on(slot):
+        return Exists(Assignment.objects.filter(family=OuterRef("pk"), slot=slot, start_date__lte=day)
+                      .filter(Q(end_date__isnull=True) | Q(end_date__gt=day)))
+    covered = in_register.filter(active_on(Slot.FIRST), active_on(Slot.SECOND)).count()
+    counts["coverage"] = (covered, total)
+    # Periodic obligations.
+    per_key: dict[str, Counter] = defaultdict(Counter)
+    festival = Counter()
+    if use_state if use_state is not None else day == today:
+        stale = list(in_register.filter(Q(obligations__isnull=True) | Q(obligations__valid_until__lt=day)).distinct()
+                     .only("id", "region_id", "registered_on", "status", "exit_date")[:5000])
+        refresh_families_if_stale(stale, day)
+        rows = (ObligationState.objects.filter(family__in=in_register)
+                .values("kind", "period", "base_status", "prev_met").annotate(n=Count("id")))
+        for row in rows:
+            _tally(per_key, festival, (row["kind"], row["period"]), row["base_status"], row["prev_met"], row["n"])
+    else:
+        for batch in _batches(in_register.only("id", "region_id", "registered_on", "status", "exit_date")
+                              .order_by("id"), 2000):
+            visits = _visits_by_family([f.pk for f in batch], day - dt.timedelta(days=LOOKBACK_DAYS))
+            for family in batch:
+                for st in compute_states(family, visits.get(family.pk, []), day):
+                    _tally(per_key, festival, (st.kind, st.period), st.base_status, st.prev_met, 1)
+    for key, c in per_key.items():
+        rate_key = RATE_KEYS.get(key, f"{key[0]}_{key[1]}")
+        if True:
+            judged = c["judged"]
+            counts[rate_key] = (judged - c[OVERDUE], judged)
+    if festival:
+        counts["last_festival"] = (festival["met"], festival["judged"])
+    # Emergencies of the year so far.
+    year_start = dt.date(day.year, 1, 1)
+    events = MajorEvent.objects.filter(family__in=families, event_date__gte=year_start, event_date__lte=day)
+    closed_windows = events.filter(Q(response_due__lt=day) | Q(responded_on__lte=day))
+    answered = closed_windows.filter(responded_on__lte=day).filter(responded_on__lte=F("response_due"))
+    counts["emergency_in_time"] = (answered.count(), closed_windows.count())
+    visits = Visit.objects.filter(family__in=families, is_backfill=False, entry_date__gte=year_start,
+                                  entry_date__lte=day)
+    agg = visits.aggregate(total=Count("id"), late=Count("id", filter=Q(is_late=True)))
+    counts["late_entry"] = (agg["late"], agg["total"])
+    rates = {key: _ratio(*counts[key]) if key in counts else None for key in RATE_LABELS}
+    return RateReport(total, rates, counts)
+
+
+def _tally(per_key, festival, kind_period, base_status, prev_met, n):
+    if base_status in (NOT_JUDGED, EXITED):
+        return
+    key = kind_period
+    if kind_period[0] == "festival":
+        if prev_met is not None:
+            festival["judged"] += n
+            festival["met"] += n if prev_met else 0
+        return
+    per_key[key]["judged"] += n
+    if base_status == OVERDUE:
+        per_key[key][OVERDUE] += n
+    elif base_status == MET:
+        per_key[key][MET] += n
+
+
+def _batches(qs, size):
+    batch = []
+    for item in qs.iterator(chunk_size=size):
+        batch.append(item)
+        if len(batch) == size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
