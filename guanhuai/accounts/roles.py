@@ -29,6 +29,7 @@ PERMISSIONS: dict[str, set[str]] = {
     "event.close": {Role.TOWNSHIP, Role.COUNTY},
     "audit.view": {Role.AUDITOR, Role.ADMIN},
     "users.manage": {Role.ADMIN},
+    "profiles.manage": {Role.ADMIN},
     "regions.manage": {Role.ADMIN},
 }
 
@@ -43,6 +44,7 @@ PERMISSION_LABELS = {
     "event.close": "办结重大事件",
     "audit.view": "查询审计日志",
     "users.manage": "管理辖区内用户账号",
+    "profiles.manage": "编辑联系走访政策配置(版本化)",
     "regions.manage": "导入行政区划",
 }
 

@@ -133,8 +133,11 @@ def worklist(families: QuerySet[Family], day: dt.date | None = None, *, limit: i
     return items
 
 
-def families_of_contact(contact: ContactPerson) -> QuerySet[Family]:
-    return Family.objects.filter(assignments__contact=contact, assignments__end_date__isnull=True).distinct()
+def families_of_contact(contact: ContactPerson, base: QuerySet[Family] | None = None) -> QuerySet[Family]:
+    """Families the contact currently serves (any slot)."""
+    base = Family.objects.all() if base is None else base
+    return base.filter(Exists(Assignment.objects.filter(family=OuterRef("pk"), contact=contact,
+                                                        end_date__isnull=True)))
 
 
 @dataclass
@@ -297,3 +300,70 @@ def _batches(qs, size):
             batch = []
     if batch:
         yield batch
+
+
+@dataclass
+class RegionRates:
+    region: object
+    families: int
+    rates: dict[str, float | None]
+    overdue: int
+
+
+def rates_by_child_region(user, region, day: dt.date | None = None) -> tuple[list[RegionRates], RateReport]:
+    """Today's rates for each child region from grouped queries on the state rows (fast at province scale);
+    other dates fall back to ``rates_for`` per child."""
+    from django.db.models.functions import Substr
+
+    from guanhuai.regions.codes import PREFIX_LENGTH, VILLAGE
+    from guanhuai.regions.models import Region
+
+    today = timezone.localdate()
+    day = day or today
+    scope = families_for_user(user).filter(region__code__startswith=region.prefix)
+    children = list(Region.objects.filter(parent=region).order_by("code")) if region.level < VILLAGE else []
+    total = rates_for(scope, day)
+    if not children:
+        return [], total
+    if day != today:
+        out = []
+        for child in children:
+            report = rates_for(scope.filter(region__code__startswith=child.prefix), day)
+            out.append(RegionRates(child, report.families, report.rates, 0))
+        return out, total
+    k = PREFIX_LENGTH[region.level + 1]
+    in_register = _in_register(scope, day)
+    fam = dict(in_register.annotate(child=Substr("region_id", 1, k)).values("child").annotate(n=Count("id"))
+               .values_list("child", "n"))
+
+    def active(slot):
+        return Exists(Assignment.objects.filter(family=OuterRef("pk"), slot=slot, end_date__isnull=True))
+
+    covered = dict(in_register.filter(active(Slot.FIRST), active(Slot.SECOND))
+                   .annotate(child=Substr("region_id", 1, k)).values("child").annotate(n=Count("id"))
+                   .values_list("child", "n"))
+    per: dict[str, dict] = defaultdict(lambda: {"keys": defaultdict(Counter), "festival": Counter(), "overdue": 0})
+    rows = (ObligationState.objects.filter(region__code__startswith=region.prefix, family__in=in_register)
+            .annotate(child=Substr("region_id", 1, k))
+            .values("child", "kind", "period", "base_status", "prev_met").annotate(n=Count("id")))
+    for row in rows:
+        bucket = per[row["child"]]
+        _tally(bucket["keys"], bucket["festival"], (row["kind"], row["period"]), row["base_status"],
+               row["prev_met"], row["n"])
+        if row["base_status"] == OVERDUE:
+            bucket["overdue"] += row["n"]
+    out = []
+    for child in children:
+        bucket = per.get(child.prefix)
+        n = fam.get(child.prefix, 0)
+        rates = {key: None for key in RATE_LABELS}
+        rates["coverage"] = _ratio(covered.get(child.prefix, 0), n)
+        overdue = 0
+        if bucket:
+            for key, c in bucket["keys"].items():
+                rates[RATE_KEYS.get(key, f"{key[0]}_{key[1]}")] = _ratio(c["judged"] - c[OVERDUE], c["judged"])
+            if bucket["festival"]:
+                rates["last_festival"] = _ratio(bucket["festival"]["met"], bucket["festival"]["judged"])
+            overdue = bucket["overdue"]
+        out.append(RegionRates(child, n, rates, overdue))
+    return out, total

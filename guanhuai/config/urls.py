@@ -9,5 +9,6 @@ urlpatterns = [
     path("families/", include("guanhuai.families.urls")),
     path("regions/", include("guanhuai.regions.urls")),
     path("workdays/", include("guanhuai.workdays.urls")),
+    path("compliance/", include("guanhuai.compliance.urls")),
     path("", include("guanhuai.web.urls")),
 ]

@@ -8,8 +8,11 @@ def navigation(request):
     if user is None or not user.is_authenticated:
         return {"nav_items": []}
     items = [("首页", reverse("web:home"), "home")]
+    if has_perm(user, "visit.record"):
+        items.append(("走访待办", reverse("compliance:mine"), "mine"))
     if has_perm(user, "family.view"):
         items.append(("家庭档案", reverse("families:list"), "families"))
+        items.append(("合规", reverse("compliance:region"), "compliance"))
         items.append(("区划导航", reverse("regions:browse"), "regions"))
     if has_perm(user, "family.import"):
         items.append(("批量导入", reverse("families:import"), "import"))
@@ -19,4 +22,6 @@ def navigation(request):
         items.append(("用户管理", reverse("accounts:user_list"), "users"))
         items.append(("区划管理", reverse("regions:import"), "region_import"))
         items.append(("工作日历", reverse("workdays:calendar"), "workdays"))
+    if has_perm(user, "profiles.manage"):
+        items.append(("政策配置", reverse("compliance:profiles"), "profiles"))
     return {"nav_items": items}

@@ -175,6 +175,7 @@ SIMPLE_HISTORY_HISTORY_ID_USE_UUID = False
 
 # Reminders: SMS through the deployment's gateway webhook (POST {"phone", "text"}); unset = no SMS.
 SMS_WEBHOOK_URL = env_str("SMS_WEBHOOK_URL", "")
+REMINDER_SMS = env_bool("REMINDER_SMS", False)
 
 LOGGING = {
     "version": 1,

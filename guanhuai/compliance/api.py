@@ -1,0 +1,204 @@
+"""Compliance through the JSON API: the same selectors and services as the pages."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.http import Http404
+from django.utils import timezone
+from ninja import Query, Router, Schema
+
+from guanhuai.accounts.roles import has_perm
+from guanhuai.contacts.models import ContactPerson
+from guanhuai.families.selectors import families_for_user, family_get_for_user
+from guanhuai.regions.selectors import region_get_for_user
+
+from . import services
+from .models import PolicyProfile
+from .selectors import (
+    families_of_contact,
+    family_statuses,
+    overdue_for_families,
+    rates_by_child_region,
+    rates_for,
+    worklist,
+)
+
+router = Router(tags=["联系走访合规"])
+
+
+def _require(request, perm="family.view"):
+    if not has_perm(request.auth, perm):
+        raise Http404
+
+
+class OverdueOut(Schema):
+    family: int
+    obligation: str
+    due: dt.date | None
+
+
+class ReportOut(Schema):
+    region: str
+    date: dt.date
+    families: int
+    rates: dict[str, float | None]
+    overdue: list[OverdueOut]
+
+
+class ReportQuery(Schema):
+    region: str
+    date: dt.date | None = None
+    limit: int = 1000
+
+
+@router.get("/report", response=ReportOut, summary="区划在某日的合规率和逾期清单(与 compliance_report 命令相同)")
+def report(request, query: Query[ReportQuery]):
+    _require(request)
+    region = region_get_for_user(request.auth, query.region)
+    day = query.date or timezone.localdate()
+    families = families_for_user(request.auth).filter(region__code__startswith=region.prefix)
+    rates = rates_for(families, day)
+    overdue = overdue_for_families(families, day, limit=max(1, min(query.limit, 5000)))
+    return ReportOut(region=region.code, date=day, families=rates.families, rates=rates.rates,
+                     overdue=[OverdueOut(family=r.family_id, obligation=r.key, due=r.due) for r in overdue])
+
+
+class ChildRatesOut(Schema):
+    region: str
+    name: str
+    families: int
+    overdue: int
+    rates: dict[str, float | None]
+
+
+@router.get("/regions/{code}/children", response=list[ChildRatesOut], summary="下级区划的合规率")
+def children(request, code: str, date: dt.date | None = None):
+    _require(request)
+    region = region_get_for_user(request.auth, code)
+    rows, _ = rates_by_child_region(request.auth, region, date)
+    return [ChildRatesOut(region=r.region.code, name=r.region.name, families=r.families, overdue=r.overdue,
+                          rates=r.rates) for r in rows]
+
+
+class PeriodOut(Schema):
+    period: str
+    start: dt.date
+    end: dt.date
+    required: int
+    count: int
+    met: bool
+
+
+class ObligationOut(Schema):
+    key: str
+    label: str
+    status: str
+    status_label: str
+    period: str
+    due: dt.date | None
+    required: int
+    count: int
+    last_visit: dt.date | None
+    history: list[PeriodOut]
+
+
+@router.get("/families/{family_id}", response=list[ObligationOut], summary="一户的各项义务状态和历史")
+def family(request, family_id: int):
+    fam = family_get_for_user(request.auth, family_id)
+    out = []
+    for s in family_statuses(fam):
+        history = [PeriodOut(period=p.span.label, start=p.span.start, end=p.span.end, required=p.required,
+                             count=p.count, met=p.met) for p in s.pop("history")]
+        out.append(ObligationOut(history=history, **s))
+    return out
+
+
+class WorkItemOut(Schema):
+    family: int
+    head_name: str
+    region_code: str
+    status: str
+    due: dt.date | None
+    open_events: int
+    obligations: list[dict[str, Any]]
+
+
+@router.get("/mine", response=list[WorkItemOut], summary="我联系的家庭(最紧急的在前)")
+def mine(request):
+    _require(request)
+    scope = families_for_user(request.auth)
+    contact = ContactPerson.objects.filter(user=request.auth, is_active=True).first()
+    items = worklist(families_of_contact(contact, scope) if contact else scope)
+    return [WorkItemOut(family=i.family.pk, head_name=i.family.head_name, region_code=i.family.region_id,
+                        status=i.status, due=i.due, open_events=i.open_events,
+                        obligations=[{"label": label, "status": st, "due": due} for label, st, due in i.obligations])
+            for i in items]
+
+
+class VersionOut(Schema):
+    effective_from: dt.date
+    note: str
+    obligations: list[dict[str, Any]]
+
+
+class ProfileOut(Schema):
+    id: int
+    code: str
+    name: str
+    source: str
+    regions: list[str]
+    versions: list[VersionOut]
+
+
+@router.get("/profiles", response=list[ProfileOut], summary="政策配置及其版本")
+def profile_list(request):
+    out = []
+    for p in PolicyProfile.objects.prefetch_related("versions", "regions"):
+        out.append(ProfileOut(id=p.pk, code=p.code, name=p.name, source=p.source,
+                              regions=[b.region_id for b in p.regions.all()],
+                              versions=[VersionOut(effective_from=v.effective_from, note=v.note,
+                                                   obligations=v.obligations) for v in p.versions.all()]))
+    return out
+
+
+class VersionIn(Schema):
+    effective_from: dt.date
+    obligations: list[dict[str, Any]]
+    note: str = ""
+
+
+@router.post("/profiles/{profile_id}/versions", response={201: VersionOut}, summary="新增政策版本(系统管理员)")
+def version_create(request, profile_id: int, payload: VersionIn):
+    _require(request, "profiles.manage")
+    profile = PolicyProfile.objects.filter(pk=profile_id).first()
+    if profile is None:
+        raise Http404
+    version = services.profile_version_create(acting_user=request.auth, profile=profile,
+                                              obligations=payload.obligations,
+                                              effective_from=payload.effective_from, note=payload.note)
+    from ninja import Status
+
+    return Status(201, VersionOut(effective_from=version.effective_from, note=version.note,
+                                  obligations=version.obligations))
+
+
+class BindIn(Schema):
+    profile: str | None = None  # profile code; null = inherit from the parent
+
+
+@router.put("/regions/{code}/profile", response={204: None}, summary="为区划指定政策(系统管理员)")
+def bind(request, code: str, payload: BindIn):
+    _require(request, "profiles.manage")
+    region = region_get_for_user(request.auth, code)
+    profile = None
+    if payload.profile:
+        profile = PolicyProfile.objects.filter(code=payload.profile).first()
+        if profile is None:
+            raise ValidationError({"profile": "政策不存在"})
+    services.region_profile_set(acting_user=request.auth, region=region, profile=profile)
+    from ninja import Status
+
+    return Status(204, None)

@@ -1,0 +1,58 @@
+"""Daily reminders: obligations due within 2 working days, and overdue ones.
+
+Each contact person with a user account gets one inbox notification a day
+(deduplicated, so a second run the same day sends nothing), plus e-mail and,
+when ``REMINDER_SMS`` is on and an SMS webhook is configured, an SMS.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from guanhuai.contacts.models import Assignment, ContactPerson
+from guanhuai.inbox.services import notify
+
+from .engine import OPEN, OVERDUE
+from .models import ObligationState
+from .state import refresh_stale
+
+
+def reminders_send(*, day: dt.date | None = None) -> int:
+    """Refresh expired state, then notify every contact with overdue or soon-due families. Returns notices sent."""
+    day = day or timezone.localdate()
+    refresh_stale(day=day)
+    urgent = (ObligationState.objects.filter(valid_until__gte=day)
+              .filter(Q(base_status=OVERDUE) | Q(base_status=OPEN, due_soon_from__lte=day))
+              .values_list("family_id", "base_status"))
+    status_by_family: dict[int, set[str]] = defaultdict(set)
+    for family_id, status in urgent.iterator(chunk_size=10000):
+        status_by_family[family_id].add(status)
+    per_contact: dict[int, dict[str, int]] = defaultdict(lambda: {"overdue": 0, "due_soon": 0})
+    assignments = (Assignment.objects.filter(end_date__isnull=True, family_id__in=list(status_by_family),
+                                             contact__user__isnull=False, contact__is_active=True)
+                   .values_list("contact_id", "family_id"))
+    for contact_id, family_id in assignments.iterator(chunk_size=10000):
+        statuses = status_by_family[family_id]
+        per_contact[contact_id]["overdue" if OVERDUE in statuses else "due_soon"] += 1
+    sent = 0
+    contacts = ContactPerson.objects.filter(pk__in=list(per_contact)).select_related("user")
+    for contact in contacts:
+        counts = per_contact[contact.pk]
+        parts = []
+        if counts["overdue"]:
+            parts.append(f"{counts['overdue']} 户已逾期")
+        if counts["due_soon"]:
+            parts.append(f"{counts['due_soon']} 户将在 2 个工作日内到期")
+        with transaction.atomic():
+            created = notify(users=[contact.user], kind="reminder", title=f"走访提醒:{'，'.join(parts)}",
+                             body="请尽快联系或上门走访。点击查看“我联系的家庭”。", url="/compliance/mine/",
+                             dedupe_key=f"reminder:{day.isoformat()}", email=True,
+                             sms=getattr(settings, "REMINDER_SMS", False))
+        sent += len(created)
+    return sent
