@@ -108,21 +108,21 @@ def _last(dates: list[dt.date], upto: dt.date) -> dt.date | None:
 
 
 def evaluate(key: str, spec_at: SpecAt, facts: FamilyFacts, day: dt.date, add_wd: AddWorkingDays,
-             *, history_from: dt.date | None = None) -> Evaluation:
+             *, history_from: dt.date | None = None, with_history: bool = True) -> Evaluation:
     """Status of one obligation on ``day`` (the spec may change over time: ``spec_at(period start)``)."""
     current = spec_at(day)
     if current is None:
         return Evaluation(key, NOT_JUDGED, valid_until=day)
     if current.period == "festival":
         return _evaluate_festival(key, spec_at, facts, day, add_wd, history_from)
-    return _evaluate_periodic(key, spec_at, facts, day, add_wd, history_from)
+    return _evaluate_periodic(key, spec_at, facts, day, add_wd, history_from, with_history)
 
 
 def _spec_for(spec_at: SpecAt, span: Span) -> Obligation | None:
     return spec_at(span.start)
 
 
-def _evaluate_periodic(key, spec_at, facts, day, add_wd, history_from) -> Evaluation:
+def _evaluate_periodic(key, spec_at, facts, day, add_wd, history_from, with_history=True) -> Evaluation:
     spec = spec_at(day)
     cumulative = spec.period == "year"
     tiling = "quarter" if cumulative else spec.period
@@ -144,7 +144,7 @@ def _evaluate_periodic(key, spec_at, facts, day, add_wd, history_from) -> Evalua
     history: list[PeriodResult] = []
     current = period_of(tiling, judge_day)
     span = period_of(tiling, max(judged_start, history_from or judged_start))
-    while span.end < current.start:
+    while with_history and span.end < current.start:
         s = _spec_for(spec_at, span)
         if s is not None and s.period == spec.period and judged(span):
             required, count = measure(span, span.end, s)

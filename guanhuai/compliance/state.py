@@ -37,7 +37,8 @@ def compute_states(family: Family, visits: list[tuple[dt.date, str]], day: dt.da
     rows = []
     for key in rules.periodic_keys():
         spec = rules.spec(key, day) or next(o for _, obs in reversed(rules.versions) for o in obs if o.key == key)
-        ev = evaluate(key, rules.spec_at(key), facts, day, _add_wd, history_from=max(history_from, family.registered_on))
+        ev = evaluate(key, rules.spec_at(key), facts, day, _add_wd,
+                      history_from=max(history_from, family.registered_on), with_history=False)
         rows.append(ObligationState(
             family_id=family.pk, region_id=family.region_id, key=key, kind=spec.kind, period=spec.period,
             base_status=ev.base_status,

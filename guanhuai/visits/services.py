@@ -165,10 +165,11 @@ def visit_record(
         visit.save()
         _attach_photos(visit, photos)
         _link_event(visit)
+        family_refresh(family, day=today)
+        # Last: the audit chain's head row is locked until commit, so keep that window short.
         audit_record(actor=acting_user, action="visit.recorded", obj=visit, object_repr=str(visit),
                      changes={"visit_date": data["visit_date"].isoformat(), "channel": data["channel"],
                               "late": visit.is_late, "family": family.pk})
-        family_refresh(family, day=today)
     return visit
 
 
