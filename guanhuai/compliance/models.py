@@ -96,7 +96,53 @@ class ObligationState(models.Model):
             models.Index(fields=["region", "key", "base_status"], name="obligation_region_status",
                          opclasses=["varchar_pattern_ops", "varchar_pattern_ops", "varchar_pattern_ops"]),
             models.Index(fields=["valid_until"], name="obligation_valid_until"),
+            models.Index(fields=["base_status", "period_end"], name="obligation_status_due"),
         ]
 
     def __str__(self) -> str:
         return f"{self.family_id}:{self.key}={self.base_status}"
+
+
+class VillageSummary(models.Model):
+    """Per-village counters behind the region dashboards, kept current with the state rows.
+
+    Rolling a province up is then a GROUP BY over ~villages rows instead of all
+    families, visits and assignments.
+    """
+
+    region = models.OneToOneField(Region, primary_key=True, db_column="region_code", on_delete=models.CASCADE,
+                                  related_name="+")
+    computed_on = models.DateField()
+    families = models.PositiveIntegerField(default=0)
+    covered = models.PositiveIntegerField(default=0)
+    year = models.PositiveSmallIntegerField()
+    visits_year = models.PositiveIntegerField(default=0)
+    late_year = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = "村级合规汇总"
+        verbose_name_plural = "村级合规汇总"
+
+    def __str__(self) -> str:
+        return f"{self.region_id} @ {self.computed_on}"
+
+
+class VillageObligationSummary(models.Model):
+    region = models.ForeignKey(Region, db_column="region_code", on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(max_length=20)
+    period = models.CharField(max_length=10)
+    judged = models.PositiveIntegerField(default=0)
+    overdue = models.PositiveIntegerField(default=0)
+    last_judged = models.PositiveIntegerField(default=0)
+    last_met = models.PositiveIntegerField(default=0)
+    valid_until = models.DateField()
+
+    class Meta:
+        verbose_name = "村级义务汇总"
+        verbose_name_plural = "村级义务汇总"
+        constraints = [models.UniqueConstraint(fields=["region", "kind", "period"], name="one_summary_per_kind")]
+        indexes = [models.Index(fields=["region"], name="village_ob_summary_prefix",
+                                opclasses=["varchar_pattern_ops"])]
+
+    def __str__(self) -> str:
+        return f"{self.region_id} {self.kind}/{self.period}"

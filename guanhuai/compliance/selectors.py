@@ -30,6 +30,7 @@ from dataclasses import dataclass, field
 from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
 from django.utils import timezone
 
+from guanhuai.accounts.roles import has_perm
 from guanhuai.contacts.models import Assignment, ContactPerson, Slot
 from guanhuai.families.models import Family, Status
 from guanhuai.families.selectors import families_for_user
@@ -152,19 +153,16 @@ class OverdueRow:
 
 
 def overdue_for_families(families: QuerySet[Family], day: dt.date | None = None, *,
-                         limit: int = 500) -> list[OverdueRow]:
+                         limit: int = 500, refresh: bool = True) -> list[OverdueRow]:
     """Overdue obligations on ``day`` (from the state rows when ``day`` is today, else computed)
     and unanswered emergencies past their deadline, with the responsible contacts."""
-    from .state import refresh_families_if_stale
-
     today = timezone.localdate()
     day = day or today
     scope = _in_register(families, day)
     pairs: list[tuple[Family, str, dt.date | None]] = []
     if day == today:
-        stale = list(scope.filter(Q(obligations__isnull=True) | Q(obligations__valid_until__lt=day)).distinct()
-                     .only("id", "region_id", "registered_on", "status", "exit_date")[:5000])
-        refresh_families_if_stale(stale, day)
+        if refresh:
+            _refresh_small_scope(scope, day)
         for row in (ObligationState.objects.filter(family__in=scope, base_status=OVERDUE)
                     .select_related("family", "family__region").order_by("period_end", "family_id")[:limit]):
             pairs.append((row.family, row.key, row.period_end))
@@ -201,9 +199,24 @@ def overdue_for_families(families: QuerySet[Family], day: dt.date | None = None,
     return out[:limit]
 
 
-def overdue_list(user, prefix: str, day: dt.date | None = None, *, limit: int = 500) -> list[OverdueRow]:
+def overdue_list(user, prefix: str, day: dt.date | None = None, *, limit: int = 500,
+                 refresh: bool = True) -> list[OverdueRow]:
     """The overdue list for a region, scoped to what the user may see."""
-    return overdue_for_families(families_for_user(user).filter(region__code__startswith=prefix), day, limit=limit)
+    return overdue_for_families(families_for_user(user).filter(region__code__startswith=prefix), day, limit=limit,
+                                refresh=refresh)
+
+
+READ_REFRESH_LIMIT = 5000
+
+
+def _refresh_small_scope(scope: QuerySet[Family], day: dt.date) -> None:
+    """Bring expired rows up to date on read for a small scope; large scopes rely on the daily job."""
+    from .state import refresh_families_if_stale
+
+    stale = list(scope.filter(Q(obligations__isnull=True) | Q(obligations__valid_until__lt=day)).distinct()
+                 .only("id", "region_id", "registered_on", "status", "exit_date")[:READ_REFRESH_LIMIT + 1])
+    if len(stale) <= READ_REFRESH_LIMIT:
+        refresh_families_if_stale(stale, day)
 
 
 def _in_register(qs: QuerySet[Family], day: dt.date) -> QuerySet[Family]:
@@ -223,8 +236,6 @@ class RateReport:
 
 def rates_for(families: QuerySet[Family], day: dt.date | None = None, *, use_state: bool | None = None) -> RateReport:
     """All rates for a set of families (a region, or one contact's families) on ``day``."""
-    from .state import refresh_families_if_stale
-
     today = timezone.localdate()
     day = day or today
     in_register = _in_register(families, day)
@@ -240,9 +251,7 @@ def rates_for(families: QuerySet[Family], day: dt.date | None = None, *, use_sta
     per_key: dict[str, Counter] = defaultdict(Counter)
     festival = Counter()
     if use_state if use_state is not None else day == today:
-        stale = list(in_register.filter(Q(obligations__isnull=True) | Q(obligations__valid_until__lt=day)).distinct()
-                     .only("id", "region_id", "registered_on", "status", "exit_date")[:5000])
-        refresh_families_if_stale(stale, day)
+        _refresh_small_scope(in_register, day)
         rows = (ObligationState.objects.filter(family__in=in_register)
                 .values("kind", "period", "base_status", "prev_met").annotate(n=Count("id")))
         for row in rows:
@@ -310,60 +319,87 @@ class RegionRates:
     overdue: int
 
 
-def rates_by_child_region(user, region, day: dt.date | None = None) -> tuple[list[RegionRates], RateReport]:
-    """Today's rates for each child region from grouped queries on the state rows (fast at province scale);
-    other dates fall back to ``rates_for`` per child."""
+def _rates_from_sums(families: int, covered: int, visits: int, late: int, obligations: dict, events: tuple[int, int]):
+    rates = {key: None for key in RATE_LABELS}
+    rates["coverage"] = _ratio(covered, families)
+    overdue = 0
+    for (kind, period), c in obligations.items():
+        if kind == "festival":
+            rates["last_festival"] = _ratio(c["last_met"], c["last_judged"])
+        else:
+            rates[RATE_KEYS.get((kind, period), f"{kind}_{period}")] = _ratio(c["judged"] - c["overdue"], c["judged"])
+            overdue += c["overdue"]
+    rates["emergency_in_time"] = _ratio(*events)
+    rates["late_entry"] = _ratio(late, visits)
+    return rates, overdue
+
+
+def rates_by_child_region(user, region, day: dt.date | None = None) -> tuple[list[RegionRates], RegionRates]:
+    """Rates per child region and for the region itself.
+
+    Today's figures are sums over the per-village summaries (a GROUP BY over
+    villages, fast at province scale); another date is computed per child
+    with ``rates_for``. Jurisdiction: the user must be able to see the region.
+    """
+    from django.db.models import Sum
     from django.db.models.functions import Substr
 
     from guanhuai.regions.codes import PREFIX_LENGTH, VILLAGE
     from guanhuai.regions.models import Region
 
+    from .models import VillageObligationSummary, VillageSummary
+
     today = timezone.localdate()
     day = day or today
-    scope = families_for_user(user).filter(region__code__startswith=region.prefix)
-    children = list(Region.objects.filter(parent=region).order_by("code")) if region.level < VILLAGE else []
-    total = rates_for(scope, day)
-    if not children:
-        return [], total
+    if not has_perm(user, "family.view") or not region.code.startswith(user.region.prefix):
+        return [], RegionRates(region, 0, {key: None for key in RATE_LABELS}, 0)
+    children = list(Region.objects.filter(parent=region).order_by("code")) if region.level < VILLAGE else [region]
     if day != today:
+        scope = families_for_user(user).filter(region__code__startswith=region.prefix)
         out = []
         for child in children:
             report = rates_for(scope.filter(region__code__startswith=child.prefix), day)
             out.append(RegionRates(child, report.families, report.rates, 0))
-        return out, total
-    k = PREFIX_LENGTH[region.level + 1]
-    in_register = _in_register(scope, day)
-    fam = dict(in_register.annotate(child=Substr("region_id", 1, k)).values("child").annotate(n=Count("id"))
-               .values_list("child", "n"))
-
-    def active(slot):
-        return Exists(Assignment.objects.filter(family=OuterRef("pk"), slot=slot, end_date__isnull=True))
-
-    covered = dict(in_register.filter(active(Slot.FIRST), active(Slot.SECOND))
-                   .annotate(child=Substr("region_id", 1, k)).values("child").annotate(n=Count("id"))
-                   .values_list("child", "n"))
-    per: dict[str, dict] = defaultdict(lambda: {"keys": defaultdict(Counter), "festival": Counter(), "overdue": 0})
-    rows = (ObligationState.objects.filter(region__code__startswith=region.prefix, family__in=in_register)
-            .annotate(child=Substr("region_id", 1, k))
-            .values("child", "kind", "period", "base_status", "prev_met").annotate(n=Count("id")))
-    for row in rows:
-        bucket = per[row["child"]]
-        _tally(bucket["keys"], bucket["festival"], (row["kind"], row["period"]), row["base_status"],
-               row["prev_met"], row["n"])
-        if row["base_status"] == OVERDUE:
-            bucket["overdue"] += row["n"]
+        total = rates_for(scope, day)
+        return out, RegionRates(region, total.families, total.rates, 0)
+    k = PREFIX_LENGTH[min(region.level + 1, VILLAGE)]
+    sums = {r["child"]: r for r in VillageSummary.objects.filter(region__code__startswith=region.prefix)
+            .annotate(child=Substr("region_id", 1, k)).values("child")
+            .annotate(families=Sum("families"), covered=Sum("covered"), visits=Sum("visits_year"),
+                      late=Sum("late_year"))}
+    obligations: dict[str, dict] = defaultdict(dict)
+    for r in (VillageObligationSummary.objects.filter(region__code__startswith=region.prefix)
+              .annotate(child=Substr("region_id", 1, k)).values("child", "kind", "period")
+              .annotate(judged=Sum("judged"), overdue=Sum("overdue"), last_judged=Sum("last_judged"),
+                        last_met=Sum("last_met"))):
+        obligations[r["child"]][(r["kind"], r["period"])] = r
+    year_start = dt.date(day.year, 1, 1)
+    events: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+    for r in (MajorEvent.objects.filter(region__code__startswith=region.prefix, event_date__gte=year_start,
+                                        event_date__lte=day)
+              .filter(Q(response_due__lt=day) | Q(responded_on__lte=day))
+              .annotate(child=Substr("region_id", 1, k)).values("child")
+              .annotate(n=Count("id"), in_time=Count("id", filter=Q(responded_on__lte=F("response_due"))))):
+        events[r["child"]] = [r["in_time"], r["n"]]
     out = []
+    totals = {"families": 0, "covered": 0, "visits": 0, "late": 0}
+    total_obligations: dict = defaultdict(lambda: {"judged": 0, "overdue": 0, "last_judged": 0, "last_met": 0})
+    total_events = [0, 0]
     for child in children:
-        bucket = per.get(child.prefix)
-        n = fam.get(child.prefix, 0)
-        rates = {key: None for key in RATE_LABELS}
-        rates["coverage"] = _ratio(covered.get(child.prefix, 0), n)
-        overdue = 0
-        if bucket:
-            for key, c in bucket["keys"].items():
-                rates[RATE_KEYS.get(key, f"{key[0]}_{key[1]}")] = _ratio(c["judged"] - c[OVERDUE], c["judged"])
-            if bucket["festival"]:
-                rates["last_festival"] = _ratio(bucket["festival"]["met"], bucket["festival"]["judged"])
-            overdue = bucket["overdue"]
-        out.append(RegionRates(child, n, rates, overdue))
-    return out, total
+        key = child.prefix if region.level < VILLAGE else child.code
+        s = sums.get(key, {})
+        values = {name: s.get(name) or 0 for name in totals}
+        for name in totals:
+            totals[name] += values[name]
+        for ob_key, c in obligations.get(key, {}).items():
+            for name in ("judged", "overdue", "last_judged", "last_met"):
+                total_obligations[ob_key][name] += c[name] or 0
+        ev = events.get(key, [0, 0])
+        total_events = [total_events[0] + ev[0], total_events[1] + ev[1]]
+        rates, overdue = _rates_from_sums(values["families"], values["covered"], values["visits"], values["late"],
+                                          obligations.get(key, {}), tuple(ev))
+        out.append(RegionRates(child, values["families"], rates, overdue))
+    rates, overdue = _rates_from_sums(totals["families"], totals["covered"], totals["visits"], totals["late"],
+                                      total_obligations, tuple(total_events))
+    total = RegionRates(region, totals["families"], rates, overdue)
+    return (out if region.level < VILLAGE else []), total

@@ -17,6 +17,7 @@ from guanhuai.workdays.calendar import add_working_days
 from .engine import FamilyFacts, evaluate
 from .models import ObligationState
 from .profiles import rules_for_region
+from .summary import villages_refresh
 
 # How far back visits are read: enough for the previous quarter of last year
 # (cumulative home visits) and the last festival window.
@@ -69,6 +70,7 @@ def family_refresh(family: Family, *, day: dt.date | None = None) -> list[Obliga
     with transaction.atomic():
         ObligationState.objects.filter(family_id=family.pk).delete()
         ObligationState.objects.bulk_create(rows)
+        villages_refresh([family.region_id], day)
     return rows
 
 
@@ -81,6 +83,7 @@ def families_refresh(families: list[Family], *, day: dt.date) -> int:
     with transaction.atomic():
         ObligationState.objects.filter(family_id__in=[f.pk for f in families]).delete()
         ObligationState.objects.bulk_create(rows, batch_size=5000)
+        villages_refresh({f.region_id for f in families}, day)
     return len(rows)
 
 

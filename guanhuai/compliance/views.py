@@ -67,7 +67,8 @@ def region_page(request, code: str | None = None):
     region = region_get_for_user(request.user, code or request.user.region_id)
     day = _day(request)
     rows, total = rates_by_child_region(request.user, region, day)
-    overdue = overdue_list(request.user, region.prefix, day, limit=300)
+    # Above county level the daily job keeps rows fresh; refreshing on read would scan the province.
+    overdue = overdue_list(request.user, region.prefix, day, limit=300, refresh=region.level >= 3)
     return render(request, "compliance/region.html", {
         "region": region, "rows": rows, "total": total, "overdue": overdue, "day": day,
         "rate_labels": RATE_LABELS, "path": region_path(region, stop_at=request.user.region),

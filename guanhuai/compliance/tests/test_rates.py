@@ -74,3 +74,35 @@ def test_the_report_command_rejects_an_unknown_region(regions):
 
     with pytest.raises(CommandError, match="不存在"):
         call_command("compliance_report", "--region", "510199000000", "--json")
+
+
+def test_the_village_summaries_give_the_same_rates_as_a_direct_count(make_family, county_officer, village_contact):
+    from guanhuai.compliance.selectors import rates_by_child_region
+    from guanhuai.contacts.services import assignment_set, contact_create
+    from guanhuai.regions.models import Region
+    from guanhuai.visits.services import event_report
+
+    today = timezone.localdate()
+    first = contact_create(acting_user=county_officer, region=Region.objects.get(code="510104001000"), name="镇干",
+                           kind="township_cadre", phone="13900000021")
+    second = contact_create(acting_user=county_officer, region=Region.objects.get(code="510104001001"), name="村干",
+                            kind="village_cadre", phone="13900000022")
+    families = [make_family(head_name=f"汇总户{i}", registered_on=dt.date(2024, 1, 1),
+                            members=[member_data(name=f"汇总户{i}")]) for i in range(3)]
+    make_family("510104002001", head_name="西山户", registered_on=dt.date(2024, 6, 1))
+    for slot, contact in (("first", first), ("second", second)):
+        assignment_set(acting_user=county_officer, family=families[0], slot=slot, contact=contact,
+                       start_date=dt.date(2024, 1, 1))
+    visit_record(acting_user=village_contact, family=families[0], data={"visit_date": today, "channel": "home"})
+    visit_record(acting_user=village_contact, family=families[1],
+                 data={"visit_date": today - dt.timedelta(days=30), "channel": "phone"})
+    event_report(acting_user=village_contact, family=families[2], kind="illness",
+                 event_date=today - dt.timedelta(days=10), description="住院")
+    county = Region.objects.get(code="510104000000")
+    rows, total = rates_by_child_region(county_officer, county)
+    direct = rates_for(Family.objects.filter(region__code__startswith="510104"), today)
+    assert total.families == direct.families == 4
+    assert total.rates == direct.rates
+    for row in rows:
+        child = rates_for(Family.objects.filter(region__code__startswith=row.region.prefix), today)
+        assert row.rates == child.rates, row.region.name
