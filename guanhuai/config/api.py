@@ -122,12 +122,14 @@ def register_routers() -> None:
     from guanhuai.accounts.api import router as accounts_router
     from guanhuai.audit.api import router as audit_router
     from guanhuai.families.api import router as families_router
+    from guanhuai.families.api_import import router as imports_router
     from guanhuai.regions.api import router as regions_router
 
     api.add_router("/regions", regions_router)
     api.add_router("/accounts", accounts_router)
     api.add_router("/audit", audit_router)
     api.add_router("/families", families_router)
+    api.add_router("/imports", imports_router)
 
 
 register_routers()

@@ -11,7 +11,7 @@ from guanhuai.accounts.roles import has_perm
 from guanhuai.lib.crypto import default_blind_index
 from guanhuai.lib.idnumber import normalise
 
-from .models import NEEDS, Family, Member
+from .models import NEEDS, Family, ImportJob, Member
 
 
 def families_for_user(user) -> QuerySet[Family]:
@@ -125,3 +125,23 @@ def id_number_duplicates(user, number: str, *, exclude_family_id: int | None = N
         else:
             hits.append(DuplicateHit(None, "您辖区以外的另一个家庭"))
     return hits
+
+
+def import_jobs_for_user(user) -> QuerySet[ImportJob]:
+    """The user's own import jobs (a job belongs to whoever uploaded it)."""
+    if not has_perm(user, "family.import") or user.region_id is None:
+        return ImportJob.objects.none()
+    return (ImportJob.objects.filter(created_by=user, region__code__startswith=user.region.prefix)
+            .select_related("region", "created_by", "created_by__region").defer("data"))
+
+
+def import_job_get_for_user(user, pk) -> ImportJob:
+    """The job if this user uploaded it and may still import into its region, else 404."""
+    try:
+        pk = int(pk)
+    except (TypeError, ValueError):
+        raise Http404 from None
+    job = import_jobs_for_user(user).filter(pk=pk).defer(None).first()
+    if job is None:
+        raise Http404
+    return job
