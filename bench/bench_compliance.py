@@ -120,7 +120,6 @@ def build(scale: str, today: dt.date) -> dict:
                 copy.write_row((code, name, level, parent, "12345"))
     log(f"{len(regions)} regions")
 
-    rng = random.Random(2026)
     cipher = default_cipher()
     year_start = today - dt.timedelta(days=365)
     registered = year_start - dt.timedelta(days=30)
@@ -334,10 +333,9 @@ def main() -> None:
     results: dict = {"scale": args.scale}
     try:
         if args.reuse:
+            from guanhuai.accounts.models import User
             from guanhuai.families.models import Family
             from guanhuai.visits.models import Visit
-
-            from guanhuai.accounts.models import User
 
             village = User.objects.get(username="bench_village").region_id
             info = {"families": Family.objects.count(), "visits": Visit.objects.count(), "village": village,
