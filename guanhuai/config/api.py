@@ -123,13 +123,19 @@ def register_routers() -> None:
     from guanhuai.audit.api import router as audit_router
     from guanhuai.families.api import router as families_router
     from guanhuai.families.api_import import router as imports_router
+    from guanhuai.inbox.api import router as inbox_router
     from guanhuai.regions.api import router as regions_router
+    from guanhuai.visits.api import events_router
+    from guanhuai.visits.api import router as visits_router
 
     api.add_router("/regions", regions_router)
     api.add_router("/accounts", accounts_router)
     api.add_router("/audit", audit_router)
     api.add_router("/families", families_router)
     api.add_router("/imports", imports_router)
+    api.add_router("/visits", visits_router)
+    api.add_router("/events", events_router)
+    api.add_router("/inbox", inbox_router)
 
 
 register_routers()

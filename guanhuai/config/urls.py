@@ -10,5 +10,7 @@ urlpatterns = [
     path("regions/", include("guanhuai.regions.urls")),
     path("workdays/", include("guanhuai.workdays.urls")),
     path("compliance/", include("guanhuai.compliance.urls")),
+    path("visits/", include("guanhuai.visits.urls")),
+    path("inbox/", include("guanhuai.inbox.urls")),
     path("", include("guanhuai.web.urls")),
 ]

@@ -32,6 +32,9 @@ from .models import FACE_TO_FACE, Channel, EventKind, MajorEvent, PetitionLevel,
 VISIT_FIELDS = ["visit_date", "channel", "participants", "health_observed", "mental_observed", "needs_raised",
                 "policies_explained", "problems_solved", "referred_to", "referral_note", "follow_up", "follow_up_due",
                 "notes"]
+# The foreign keys come from access functions (family, its region, the contact, the acting user);
+# full_clean would otherwise spend one SELECT per key checking that they exist.
+TRUSTED_KEYS = ["event", "family", "region", "contact", "recorded_by"]
 DEFAULT_ENTRY_WORKING_DAYS = 5
 DEFAULT_EMERGENCY_DAYS = 3
 PHOTO_TYPES = {b"\xff\xd8\xff": "image/jpeg", b"\x89PNG\r\n\x1a\n": "image/png"}
@@ -131,6 +134,14 @@ def _unlink_event(event_id: int | None) -> None:
                                    visit_date__gte=event.event_date).order_by("visit_date").first())
     event.responded_on = answer.visit_date if answer else None
     event.save(update_fields=["responded_on"])
+    _answered_by(event, answer)
+
+
+def _answered_by(event: MajorEvent, visit: Visit | None) -> None:
+    """Link the visit that answers an event, so the event page can show it."""
+    if visit is not None and visit.event_id is None:
+        visit.event = event
+        visit.save(update_fields=["event"])
 
 
 def default_contact_for(user) -> ContactPerson | None:
@@ -161,7 +172,7 @@ def visit_record(
                       entered_at=timezone.now(), entry_date=entry_date, entry_deadline=deadline.date,
                       entry_deadline_provisional=deadline.provisional,
                       is_late=not backfill and entry_date > deadline.date, is_backfill=backfill, **data)
-        visit.full_clean(exclude=["event"])
+        visit.full_clean(exclude=TRUSTED_KEYS)
         visit.save()
         _attach_photos(visit, photos)
         _link_event(visit)
@@ -187,7 +198,7 @@ def visit_update(*, acting_user, visit: Visit, data: dict[str, Any]) -> Visit:
         visit.entry_deadline_provisional = deadline.provisional
         visit.is_late = not visit.is_backfill and visit.entry_date > deadline.date
         visit.event = None
-        visit.full_clean(exclude=["event"])
+        visit.full_clean(exclude=TRUSTED_KEYS)
         visit.save()
         _unlink_event(old_event)
         _link_event(visit)
@@ -248,6 +259,7 @@ def event_report(*, acting_user, family: Family, kind: str, event_date: dt.date,
         if answer is not None:
             event.responded_on = answer.visit_date
             event.save(update_fields=["responded_on"])
+            _answered_by(event, answer)
         audit_record(actor=acting_user, action="event.reported", obj=event, object_repr=str(event),
                      changes={"kind": kind, "petition_level": petition_level, "event_date": event_date.isoformat()})
         label = event.get_kind_display() + (f"({event.get_petition_level_display()})" if petition_level else "")

@@ -12,6 +12,8 @@ def navigation(request):
         items.append(("走访待办", reverse("compliance:mine"), "mine"))
     if has_perm(user, "family.view"):
         items.append(("家庭档案", reverse("families:list"), "families"))
+        items.append(("走访记录", reverse("visits:list"), "visits"))
+        items.append(("重大事件", reverse("visits:events"), "events"))
         items.append(("合规", reverse("compliance:region"), "compliance"))
         items.append(("区划导航", reverse("regions:browse"), "regions"))
     if has_perm(user, "family.import"):

@@ -82,6 +82,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "guanhuai.web.context_processors.navigation",
+                "guanhuai.inbox.context_processors.inbox",
             ],
         },
     },

@@ -52,14 +52,34 @@ def samples(family, county_officer, township_officer):
     token, _ = api_token_create(user=township_officer, name="他人的令牌")
     job = ImportJob.objects.create(created_by=county_officer, region=family.region.parent.parent, filename="a.xlsx",
                                    data=b"x")
+    visits = _visit_samples(family, township_officer)
     return {"family": family.pk, "member": member.pk, "token": token.pk, "job": job.pk, "user": county_officer.pk,
-            "code": "510104001001", "kind": "id_number"}
+            "code": "510104001001", "kind": "id_number", **visits}
+
+
+def _visit_samples(family, officer) -> dict:
+    """A visit with a photo, an open event and a notification of 东城县 (visits and inbox routes)."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.utils import timezone
+
+    from guanhuai.inbox.models import Notification
+    from guanhuai.visits.services import event_report, visit_record
+
+    today = timezone.localdate()
+    photo = SimpleUploadedFile("p.png", b"\x89PNG\r\n\x1a\n" + b"0" * 32, content_type="image/png")
+    visit = visit_record(acting_user=officer, family=family, data={"visit_date": today, "channel": "phone"},
+                         photos=[photo])
+    event = event_report(acting_user=officer, family=family, kind="illness", event_date=today, description="住院")
+    note = Notification.objects.create(user=officer, kind="event", title="东城县的通知")
+    return {"visit_id": visit.pk, "event_id": event.pk, "photo_id": visit.photos.get().pk,
+            "notification_id": note.pk}
 
 
 def _fill(pattern: str, name: str, samples: dict) -> str:
     def value(match):
         param = match.group(2)
-        if param in ("family_id",) or (param == "pk" and name.startswith("families:") and "member" not in name):
+        if param in ("family_id",) or (param == "pk" and name.startswith(("families:", "compliance:family"))
+                                       and "member" not in name):
             return str(samples["family"])
         if param == "member_id" or (param == "pk" and "member" in name):
             return str(samples["member"])
@@ -116,6 +136,8 @@ BODIES = {
     "reveal": {"field": "id_number", "reason": "核对信息"},
     "revoke": {},
     "commit": {},
+    "close": {"outcome": "已上门,协调就医"},
+    "read": {},
 }
 
 
