@@ -121,6 +121,7 @@ def on_http_error(request, exc):
 def register_routers() -> None:
     from guanhuai.accounts.api import router as accounts_router
     from guanhuai.audit.api import router as audit_router
+    from guanhuai.contacts.api import router as contacts_router
     from guanhuai.families.api import router as families_router
     from guanhuai.families.api_import import router as imports_router
     from guanhuai.inbox.api import router as inbox_router
@@ -132,6 +133,7 @@ def register_routers() -> None:
     api.add_router("/accounts", accounts_router)
     api.add_router("/audit", audit_router)
     api.add_router("/families", families_router)
+    api.add_router("/contacts", contacts_router)
     api.add_router("/imports", imports_router)
     api.add_router("/visits", visits_router)
     api.add_router("/events", events_router)

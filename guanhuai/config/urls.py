@@ -6,6 +6,7 @@ urlpatterns = [
     path("api/", api.urls),
     path("accounts/", include("guanhuai.accounts.urls")),
     path("audit/", include("guanhuai.audit.urls")),
+    path("contacts/", include("guanhuai.contacts.urls")),
     path("families/", include("guanhuai.families.urls")),
     path("regions/", include("guanhuai.regions.urls")),
     path("workdays/", include("guanhuai.workdays.urls")),

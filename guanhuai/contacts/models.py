@@ -40,6 +40,11 @@ SLOT_KINDS = {
 }
 
 
+def allowed_kinds_label(slot: str) -> str:
+    """Who may hold a slot, in the order of ``ContactKind`` (e.g. 村居干部、计生协会员、家庭医生、志愿者)."""
+    return "、".join(label for value, label in ContactKind.choices if value in SLOT_KINDS[slot])
+
+
 class ContactPerson(models.Model):
     region = models.ForeignKey(Region, verbose_name="所在区划", db_column="region_code", on_delete=models.PROTECT,
                                related_name="+")

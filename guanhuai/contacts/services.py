@@ -21,7 +21,7 @@ from guanhuai.lib.crypto import default_blind_index
 from guanhuai.regions.models import Region
 from guanhuai.workdays.calendar import add_working_days
 
-from .models import SLOT_KINDS, Assignment, CardIssue, ContactKind, ContactPerson, Slot
+from .models import SLOT_KINDS, Assignment, CardIssue, ContactKind, ContactPerson, Slot, allowed_kinds_label
 
 # Default until policy profiles supply it (DOMAIN.md §1: within 5 working days of a change).
 CONTACT_ENTRY_WORKING_DAYS = 5
@@ -65,18 +65,38 @@ def contact_create(*, acting_user, region: Region, name: str, kind: str, post: s
 
 def contact_update(*, acting_user, contact: ContactPerson, data: dict) -> ContactPerson:
     _require(acting_user)
+    if not contact.region_id.startswith(acting_user.region.prefix):
+        raise ValidationError("联系人不在您的管辖范围内")
+    data = dict(data)
     before = {f: getattr(contact, f) for f in CONTACT_FIELDS}
     if "phone" in data:
         data["phone"] = _clean_phone(data["phone"])
     if "kind" in data and data["kind"] not in ContactKind.values:
         raise ValidationError({"kind": "联系人类别无效"})
+    if "name" in data:
+        data["name"] = "".join((data["name"] or "").split())
+        if not data["name"]:
+            raise ValidationError({"name": "姓名不能为空"})
+    if data.get("is_active") is False and contact.is_active:
+        holding = contact.assignments.filter(end_date__isnull=True).count()
+        if holding:
+            raise ValidationError({"is_active": f"{contact.name} 仍负责 {holding} 户家庭,请先用“批量交接”移交给接任人"})
+        data.setdefault("left_on", None)
+        data["left_on"] = data["left_on"] or timezone.localdate()
+    if data.get("is_active") is True:
+        data["left_on"] = None
+    if "kind" in data and data["kind"] != contact.kind:
+        wrong = [a.get_slot_display() for a in contact.assignments.filter(end_date__isnull=True)
+                 if data["kind"] not in SLOT_KINDS[a.slot]]
+        if wrong:
+            raise ValidationError({"kind": f"该联系人正担任{'、'.join(sorted(set(wrong)))},不能改为此类别"})
     with transaction.atomic():
         for name in CONTACT_FIELDS:
             if name in data:
                 setattr(contact, name, data[name])
         contact.phone_bidx = default_blind_index(contact.phone, kind="phone") if contact.phone else ""
         contact.full_clean()
-        contact.save()
+        contact.save(update_fields=[*CONTACT_FIELDS, "phone_bidx"])
         after = {f: getattr(contact, f) for f in CONTACT_FIELDS}
         changes = diff_values({k: str(v) for k, v in before.items()}, {k: str(v) for k, v in after.items()},
                               sensitive={"phone": "phone"})
@@ -91,7 +111,7 @@ def _check_assignment(acting_user, family: Family, slot: str, contact: ContactPe
     if slot not in Slot.values:
         raise ValidationError({"slot": "岗位无效"})
     if contact.kind not in SLOT_KINDS[slot]:
-        allowed = "、".join(ContactKind(k).label for k in SLOT_KINDS[slot])
+        allowed = allowed_kinds_label(slot)
         raise ValidationError({"contact": f"{Slot(slot).label}应由{allowed}担任"})
     if not contact.is_active:
         raise ValidationError({"contact": f"{contact.name} 已离岗,不能再分配家庭"})

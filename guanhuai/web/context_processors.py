@@ -16,6 +16,7 @@ def navigation(request):
         items.append(("重大事件", reverse("visits:events"), "events"))
         items.append(("合规", reverse("compliance:region"), "compliance"))
         items.append(("区划导航", reverse("regions:browse"), "regions"))
+        items.append(("双岗联系", reverse("contacts:coverage"), "contacts"))
     if has_perm(user, "family.import"):
         items.append(("批量导入", reverse("families:import"), "import"))
     if has_perm(user, "audit.view"):

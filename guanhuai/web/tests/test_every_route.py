@@ -54,7 +54,18 @@ def samples(family, county_officer, township_officer):
                                    data=b"x")
     visits = _visit_samples(family, township_officer)
     return {"family": family.pk, "member": member.pk, "token": token.pk, "job": job.pk, "user": county_officer.pk,
-            "code": "510104001001", "kind": "id_number", **visits}
+            "code": "510104001001", "kind": "id_number", **visits, **_contact_samples(family, county_officer)}
+
+
+def _contact_samples(family, officer) -> dict:
+    """A contact person of 东城镇 and their assignment to the family (contacts routes)."""
+    from guanhuai.contacts.services import assignment_set, contact_create
+
+    contact = contact_create(acting_user=officer, region=family.region.parent, name="王乡干", kind="township_cadre",
+                             phone="13900000001")
+    assignment = assignment_set(acting_user=officer, family=family, slot="first", contact=contact,
+                                start_date=family.registered_on)
+    return {"contact_id": contact.pk, "assignment_id": assignment.pk}
 
 
 def _visit_samples(family, officer) -> dict:
@@ -138,6 +149,8 @@ BODIES = {
     "commit": {},
     "close": {"outcome": "已上门,协调就医"},
     "read": {},
+    "assignments": {"slot": "first", "contact_id": 1, "start_date": "2024-01-01"},
+    "end": {"end_date": "2024-01-01", "reason": "x"},
 }
 
 
