@@ -153,7 +153,7 @@ class OverdueRow:
 
 
 def overdue_for_families(families: QuerySet[Family], day: dt.date | None = None, *,
-                         limit: int = 500, refresh: bool = True) -> list[OverdueRow]:
+                         limit: int = 500, refresh: bool = True, prefix: str | None = None) -> list[OverdueRow]:
     """Overdue obligations on ``day`` (from the state rows when ``day`` is today, else computed)
     and unanswered emergencies past their deadline, with the responsible contacts."""
     today = timezone.localdate()
@@ -163,7 +163,11 @@ def overdue_for_families(families: QuerySet[Family], day: dt.date | None = None,
     if day == today:
         if refresh:
             _refresh_small_scope(scope, day)
-        for row in (ObligationState.objects.filter(family__in=scope, base_status=OVERDUE)
+        # With a region prefix, read the state rows by region (index scans) instead of joining the
+        # families: rows of exited families are never "overdue", so the result is the same.
+        states = (ObligationState.objects.filter(region__code__startswith=prefix) if prefix is not None
+                  else ObligationState.objects.filter(family__in=scope))
+        for row in (states.filter(base_status=OVERDUE)
                     .select_related("family", "family__region").order_by("period_end", "family_id")[:limit]):
             pairs.append((row.family, row.key, row.period_end))
     else:
@@ -202,8 +206,10 @@ def overdue_for_families(families: QuerySet[Family], day: dt.date | None = None,
 def overdue_list(user, prefix: str, day: dt.date | None = None, *, limit: int = 500,
                  refresh: bool = True) -> list[OverdueRow]:
     """The overdue list for a region, scoped to what the user may see."""
+    if not has_perm(user, "family.view") or user.region_id is None or not prefix.startswith(user.region.prefix):
+        return []
     return overdue_for_families(families_for_user(user).filter(region__code__startswith=prefix), day, limit=limit,
-                                refresh=refresh)
+                                refresh=refresh, prefix=prefix)
 
 
 READ_REFRESH_LIMIT = 5000

@@ -65,9 +65,11 @@ def _visits_by_family(family_ids: Iterable[int], since: dt.date) -> dict[int, li
 def family_refresh(family: Family, *, day: dt.date | None = None) -> list[ObligationState]:
     """Recompute one family's obligation rows (call inside the write's transaction)."""
     day = day or timezone.localdate()
-    visits = _visits_by_family([family.pk], day - dt.timedelta(days=LOOKBACK_DAYS)).get(family.pk, [])
-    rows = compute_states(family, visits, day)
     with transaction.atomic():
+        # Two writes for one family at once: the second waits here, then reads the first's visit.
+        list(Family.objects.select_for_update().filter(pk=family.pk).values_list("pk"))
+        visits = _visits_by_family([family.pk], day - dt.timedelta(days=LOOKBACK_DAYS)).get(family.pk, [])
+        rows = compute_states(family, visits, day)
         ObligationState.objects.filter(family_id=family.pk).delete()
         ObligationState.objects.bulk_create(rows)
         villages_refresh([family.region_id], day)
@@ -104,6 +106,12 @@ def rebuild(*, prefix: str = "", day: dt.date | None = None, batch_size: int = 2
         last_id = batch[-1].pk
         if progress:
             progress(done, total)
+    from django.db import connection
+
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:  # fresh planner statistics for the rewritten tables
+            cursor.execute("ANALYZE compliance_obligationstate, compliance_villagesummary, "
+                           "compliance_villageobligationsummary")
     return done
 
 

@@ -16,6 +16,7 @@ from django.db.models import Count, Exists, Min, OuterRef, Q
 
 from guanhuai.contacts.models import Assignment, Slot
 from guanhuai.families.models import Family, Status
+from guanhuai.regions.models import Region
 from guanhuai.visits.models import Visit
 
 from .engine import EXITED, NOT_JUDGED, OVERDUE
@@ -58,6 +59,9 @@ def villages_refresh(codes: set[str] | list[str], day: dt.date) -> None:
             if row["base_status"] == OVERDUE:
                 bucket["overdue"] += row["n"]
     with transaction.atomic():
+        # Two visits in one village at once would both delete and re-insert: serialise per village
+        # (codes sorted, so concurrent refreshes lock in the same order).
+        list(Region.objects.select_for_update().filter(code__in=codes).order_by("code").values_list("code"))
         VillageSummary.objects.filter(region_id__in=codes).delete()
         VillageSummary.objects.bulk_create([
             VillageSummary(region_id=code, computed_on=day, families=families.get(code, 0),

@@ -8,6 +8,7 @@ or with ``Authorization: Bearer <token>``.
 from __future__ import annotations
 
 from django.conf import settings
+from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from ninja import NinjaAPI
@@ -60,6 +61,7 @@ api = NinjaAPI(
     auth=[TokenAuth(), ActiveSessionAuth()],
     urls_namespace="api",
     docs_url="/docs",
+    docs_decorator=login_required,
 )
 
 
@@ -121,6 +123,7 @@ def on_http_error(request, exc):
 def register_routers() -> None:
     from guanhuai.accounts.api import router as accounts_router
     from guanhuai.audit.api import router as audit_router
+    from guanhuai.compliance.api import router as compliance_router
     from guanhuai.contacts.api import router as contacts_router
     from guanhuai.families.api import router as families_router
     from guanhuai.families.api_import import router as imports_router
@@ -135,6 +138,7 @@ def register_routers() -> None:
     api.add_router("/families", families_router)
     api.add_router("/contacts", contacts_router)
     api.add_router("/imports", imports_router)
+    api.add_router("/compliance", compliance_router)
     api.add_router("/visits", visits_router)
     api.add_router("/events", events_router)
     api.add_router("/inbox", inbox_router)

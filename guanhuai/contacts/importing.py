@@ -33,6 +33,7 @@ from django.utils import timezone
 
 from guanhuai.accounts.roles import has_perm
 from guanhuai.audit.services import audit_record
+from guanhuai.families.hooks import families_changed
 from guanhuai.families.models import Family, ImportJob, Member, Status
 from guanhuai.lib.crypto import default_blind_index, default_cipher
 from guanhuai.lib.dates import DateParseError, parse_date
@@ -523,6 +524,7 @@ def roster_write(*, acting_user, data: bytes, filename: str, job: ImportJob | No
         analysis = roster_analyse(data, filename, prefix=prefix)
         created: dict[tuple[str, str], ContactPerson] = {}
         regions: dict[str, Region] = {}
+        touched: dict[int, Family] = {}
         for row in analysis.valid:
             if not row.changes:
                 continue
@@ -535,11 +537,13 @@ def roster_write(*, acting_user, data: bytes, filename: str, job: ImportJob | No
                         result.posts_updated += 1
                     if plan.assign:
                         assignment_set(acting_user=acting_user, family=family, slot=plan.slot, contact=contact,
-                                       start_date=row.start_date, reason=row.reason)
+                                       start_date=row.start_date, reason=row.reason, refresh=False)
                         result.assignments += 1
+                        touched[family.pk] = family
                 except ValidationError as exc:
                     raise ValidationError(f"第 {row.row} 行:{';'.join(exc.messages)}(没有写入任何数据)") from None
             result.families += 1
+        families_changed(list(touched.values()))  # one refresh of state and coverage for the whole roster
         audit_record(actor=acting_user, action="contacts.roster_imported", object_type="importjob",
                      object_id=str(job.pk) if job is not None and job.pk else "", object_repr=f"导入名册 {filename}",
                      region_code=acting_user.region_id,

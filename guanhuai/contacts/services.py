@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from guanhuai.accounts.roles import has_perm
 from guanhuai.audit.services import PendingEvent, audit_record, audit_record_many, diff_values
+from guanhuai.families.hooks import families_changed
 from guanhuai.families.models import Family, Status
 from guanhuai.lib.crypto import default_blind_index
 from guanhuai.regions.models import Region
@@ -134,7 +135,7 @@ def _queue_card(family: Family, reason: str) -> None:
 
 
 def assignment_set(*, acting_user, family: Family, slot: str, contact: ContactPerson, start_date: dt.date,
-                   reason: str = "") -> Assignment:
+                   reason: str = "", refresh: bool = True) -> Assignment:
     """Make ``contact`` the family's active contact in ``slot``; the previous one ends that day."""
     _require(acting_user)
     _check_assignment(acting_user, family, slot, contact, start_date)
@@ -162,6 +163,8 @@ def assignment_set(*, acting_user, family: Family, slot: str, contact: ContactPe
             raise ValidationError("该家庭的联系人刚被他人修改,请刷新后重试") from None
         if slot != Slot.LEADER:
             _queue_card(family, "联系人变更" if current else "确定联系人")
+        if refresh:  # coverage figures roll up from here; bulk callers refresh once at the end
+            families_changed([family])
         audit_record(actor=acting_user, action="assignment.set", obj=family, object_type="family",
                      changes={"slot": slot, "contact": [str(current.contact) if current else None, str(contact)],
                               "start_date": start_date.isoformat(), "late": late}, reason=reason)
@@ -181,6 +184,7 @@ def assignment_end(*, acting_user, assignment: Assignment, end_date: dt.date, re
         assignment.end_date = end_date
         assignment.end_reason = reason
         assignment.save(update_fields=["end_date", "end_reason"])
+        families_changed([assignment.family])
         audit_record(actor=acting_user, action="assignment.ended", obj=assignment.family, object_type="family",
                      changes={"slot": assignment.slot, "contact": str(assignment.contact),
                               "end_date": end_date.isoformat()}, reason=reason)
@@ -228,6 +232,7 @@ def contacts_bulk_reassign(*, acting_user, from_contact: ContactPerson, to_conta
                                    object_id=str(from_contact.pk), object_repr=str(from_contact),
                                    region_code=from_contact.region_id, reason=reason,
                                    changes={"to": str(to_contact), "families": len(moving)}))
+        families_changed([a.family for a in moving])
         audit_record_many(actor=acting_user, events=events)
     return len(moving)
 

@@ -131,7 +131,7 @@ def import_jobs_for_user(user) -> QuerySet[ImportJob]:
     """The user's own import jobs (a job belongs to whoever uploaded it)."""
     if not has_perm(user, "family.import") or user.region_id is None:
         return ImportJob.objects.none()
-    return (ImportJob.objects.filter(created_by=user, region__code__startswith=user.region.prefix)
+    return (ImportJob.objects.filter(kind="families", created_by=user, region__code__startswith=user.region.prefix)
             .select_related("region", "created_by", "created_by__region").defer("data"))
 
 

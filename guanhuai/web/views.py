@@ -45,6 +45,7 @@ def home(request):
         summary["by_role"] = [(label, summary["by_role"].get(value, 0)) for value, label in Role.choices]
         context["accounts"] = summary
     context["can_edit"] = has_perm(user, "family.edit")
+    context["can_record"] = has_perm(user, "visit.record")
     context["can_import"] = has_perm(user, "family.import")
     context["can_manage_users"] = has_perm(user, "users.manage")
     return render(request, "web/home.html", context)

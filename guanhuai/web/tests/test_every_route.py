@@ -20,7 +20,7 @@ from guanhuai.families.models import ImportJob
 
 PUBLIC = {"accounts:login", "accounts:login_totp", "accounts:logout", "web:healthz", "api:api-root"}
 DOCS = {"api:openapi-json", "api:openapi-view"}  # behave as pages: login first
-METHODS = ["get", "post", "patch", "delete"]
+METHODS = ["get", "post", "put", "patch", "delete"]
 
 
 def _walk(patterns, prefix="", namespace=""):
@@ -54,7 +54,15 @@ def samples(family, county_officer, township_officer):
                                    data=b"x")
     visits = _visit_samples(family, township_officer)
     return {"family": family.pk, "member": member.pk, "token": token.pk, "job": job.pk, "user": county_officer.pk,
-            "code": "510104001001", "kind": "id_number", **visits, **_contact_samples(family, county_officer)}
+            "code": "510104001001", "kind": "id_number", **visits, **_contact_samples(family, county_officer),
+            # Policy profiles are not in any jurisdiction: only administrators may change them (others 404).
+            "profile_id": _first_profile_id()}
+
+
+def _first_profile_id() -> int:
+    from guanhuai.compliance.models import PolicyProfile
+
+    return PolicyProfile.objects.order_by("pk").values_list("pk", flat=True).first()
 
 
 def _contact_samples(family, officer) -> dict:
@@ -141,6 +149,7 @@ OBJECT_API = [(p, n) for p, n in API if "<" in p]
 
 # Valid bodies, so that a 404 is the access check speaking, not input validation.
 BODIES = {
+    "versions": {"effective_from": "2030-01-01", "obligations": []},
     "exit": {"reason": "other", "exit_date": "2024-01-01", "note": "x"},
     "reinstate": {"note": "x"},
     "members": {"role": "other", "name": "某某", "birth_date": "1990-01-01", "sex": "M"},
