@@ -202,3 +202,22 @@ def bind(request, code: str, payload: BindIn):
     from ninja import Status
 
     return Status(204, None)
+
+
+class ContactRatesOut(Schema):
+    contact: int
+    name: str
+    date: dt.date
+    families: int
+    rates: dict[str, float | None]
+
+
+@router.get("/contacts/{contact_id}/rates", response=ContactRatesOut, summary="某联系人所联系家庭的合规率")
+def contact_rates(request, contact_id: int, date: dt.date | None = None):
+    from guanhuai.contacts.selectors import contact_get_for_user
+
+    contact = contact_get_for_user(request.auth, contact_id)
+    day = date or timezone.localdate()
+    report = rates_for(families_of_contact(contact, families_for_user(request.auth)), day)
+    return ContactRatesOut(contact=contact.pk, name=contact.name, date=day, families=report.families,
+                           rates=report.rates)

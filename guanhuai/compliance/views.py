@@ -26,6 +26,7 @@ from .selectors import (
     family_statuses,
     overdue_list,
     rates_by_child_region,
+    rates_for,
     worklist,
 )
 
@@ -53,11 +54,12 @@ def my_families(request):
     scope = families_for_user(request.user)
     families = families_of_contact(contact, scope) if contact else scope
     items = worklist(families)
+    own_rates = rates_for(families) if contact else None
     counts = {"overdue": sum(1 for i in items if i.status == "overdue"),
               "due_soon": sum(1 for i in items if i.status == "due_soon")}
     return render(request, "compliance/my_families.html", {
         "items": items, "contact": contact, "counts": counts, "labels": STATUS_LABELS, "active_nav": "mine",
-        "can_record": has_perm(request.user, "visit.record"),
+        "can_record": has_perm(request.user, "visit.record"), "own_rates": own_rates, "rate_labels": RATE_LABELS,
     })
 
 

@@ -43,3 +43,18 @@ def test_binding_a_region_through_the_api(admin_user):
     bad = client.put("/api/compliance/regions/510105000000/profile", json.dumps({"profile": "nope"}),
                      content_type="application/json")
     assert bad.status_code == 422 and "政策不存在" in bad.json()["message"]
+
+
+def test_rates_per_contact_person(make_family, county_officer, outsider):
+    from guanhuai.contacts.services import assignment_set, contact_create
+    from guanhuai.regions.models import Region
+
+    contact = contact_create(acting_user=county_officer, region=Region.objects.get(code="510104001001"),
+                             name="村干丙", kind="village_cadre", phone="13900000031")
+    mine = make_family(registered_on=dt.date(2025, 1, 1))
+    make_family(head_name="别人的户", registered_on=dt.date(2025, 1, 1))
+    assignment_set(acting_user=county_officer, family=mine, slot="second", contact=contact,
+                   start_date=dt.date(2025, 1, 1))
+    body = login(county_officer).get(f"/api/compliance/contacts/{contact.pk}/rates?date=2025-03-19").json()
+    assert body["families"] == 1 and body["rates"]["weekly_contact"] == 0.0 and body["rates"]["coverage"] == 0.0
+    assert login(outsider).get(f"/api/compliance/contacts/{contact.pk}/rates").status_code == 404
