@@ -17,7 +17,7 @@ from guanhuai.workdays.calendar import add_working_days
 from .engine import FamilyFacts, evaluate
 from .models import ObligationState
 from .profiles import rules_for_region
-from .summary import villages_refresh
+from .summary import village_apply_visit_delta, villages_refresh
 
 # How far back visits are read: enough for the previous quarter of last year
 # (cumulative home visits) and the last festival window.
@@ -62,17 +62,25 @@ def _visits_by_family(family_ids: Iterable[int], since: dt.date) -> dict[int, li
     return out
 
 
-def family_refresh(family: Family, *, day: dt.date | None = None) -> list[ObligationState]:
-    """Recompute one family's obligation rows (call inside the write's transaction)."""
+def family_refresh(family: Family, *, day: dt.date | None = None,
+                   visit_delta: tuple[int, int] | None = None) -> list[ObligationState]:
+    """Recompute one family's obligation rows (call inside the write's transaction).
+
+    ``visit_delta`` = (change in this year's entered visits, change in late ones) lets a visit write
+    adjust the village summary by deltas instead of recomputing it (the hot path of recording visits).
+    """
     day = day or timezone.localdate()
     with transaction.atomic():
         # Two writes for one family at once: the second waits here, then reads the first's visit.
         list(Family.objects.select_for_update().filter(pk=family.pk).values_list("pk"))
         visits = _visits_by_family([family.pk], day - dt.timedelta(days=LOOKBACK_DAYS)).get(family.pk, [])
         rows = compute_states(family, visits, day)
+        old = list(ObligationState.objects.filter(family_id=family.pk))
         ObligationState.objects.filter(family_id=family.pk).delete()
         ObligationState.objects.bulk_create(rows)
-        villages_refresh([family.region_id], day)
+        if visit_delta is None or not village_apply_visit_delta(family.region_id, old, rows, day,
+                                                                visits=visit_delta[0], late=visit_delta[1]):
+            villages_refresh([family.region_id], day)
     return rows
 
 

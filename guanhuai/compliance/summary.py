@@ -73,3 +73,55 @@ def villages_refresh(codes: set[str] | list[str], day: dt.date) -> None:
         VillageObligationSummary.objects.bulk_create([
             VillageObligationSummary(region_id=code, kind=kind, period=period, **values)
             for (code, kind, period), values in obligations.items()], batch_size=5000)
+
+
+def _contributions(rows) -> dict[tuple[str, str], list[int]]:
+    """[judged, overdue, last_judged, last_met] per (kind, period) for one family's state rows."""
+    out: dict[tuple[str, str], list[int]] = defaultdict(lambda: [0, 0, 0, 0])
+    for row in rows:
+        if row.base_status in (NOT_JUDGED, EXITED):
+            continue
+        c = out[(row.kind, row.period)]
+        if row.kind == "festival":
+            if row.prev_met is not None:
+                c[2] += 1
+                c[3] += 1 if row.prev_met else 0
+        else:
+            c[0] += 1
+            c[1] += 1 if row.base_status == OVERDUE else 0
+    return out
+
+
+def village_apply_visit_delta(code: str, old_rows, new_rows, day: dt.date, *, visits: int, late: int) -> bool:
+    """Fast path after a visit write: adjust the village's counters by this family's change.
+
+    Returns False (and changes nothing) when the village summary is missing or from another day,
+    so the caller falls back to ``villages_refresh``.
+    """
+    from django.db.models import Case, F, IntegerField, Value, When
+
+    with transaction.atomic():
+        summary = VillageSummary.objects.select_for_update().filter(region_id=code).first()
+        if summary is None or summary.computed_on != day or summary.year != day.year:
+            return False
+        old, new = _contributions(old_rows), _contributions(new_rows)
+        keys = sorted(set(old) | set(new))
+        if keys:
+            # One UPDATE whatever changed (a constant number of queries per recorded visit).
+            fields = ("judged", "overdue", "last_judged", "last_met")
+            deltas = {key: [y - x for x, y in zip(old.get(key, [0] * 4), new.get(key, [0] * 4), strict=True)]
+                      for key in keys}
+            updates = {
+                name: F(name) + Case(*[When(kind=k, period=p, then=Value(d[i])) for (k, p), d in deltas.items()],
+                                     default=Value(0), output_field=IntegerField())
+                for i, name in enumerate(fields)}
+            match = Q()
+            for k, p in keys:
+                match |= Q(kind=k, period=p)
+            updated = VillageObligationSummary.objects.filter(match, region_id=code).update(**updates)
+            if updated != len(keys):
+                return False  # a row is missing: the caller recomputes the village (same transaction)
+        if visits or late:
+            VillageSummary.objects.filter(region_id=code).update(visits_year=F("visits_year") + visits,
+                                                                 late_year=F("late_year") + late)
+    return True

@@ -176,7 +176,8 @@ def visit_record(
         visit.save()
         _attach_photos(visit, photos)
         _link_event(visit)
-        family_refresh(family, day=today)
+        counted = not backfill and entry_date.year == today.year and entry_date <= today
+        family_refresh(family, day=today, visit_delta=(1, int(visit.is_late)) if counted else (0, 0))
         # Last: the audit chain's head row is locked until commit, so keep that window short.
         audit_record(actor=acting_user, action="visit.recorded", obj=visit, object_repr=str(visit),
                      changes={"visit_date": data["visit_date"].isoformat(), "channel": data["channel"],

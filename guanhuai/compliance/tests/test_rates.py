@@ -106,3 +106,26 @@ def test_the_village_summaries_give_the_same_rates_as_a_direct_count(make_family
     for row in rows:
         child = rates_for(Family.objects.filter(region__code__startswith=row.region.prefix), today)
         assert row.rates == child.rates, row.region.name
+
+
+def test_the_fast_path_after_a_visit_leaves_the_same_village_summary_as_a_recount(make_family, village_contact):
+    from guanhuai.compliance.models import VillageObligationSummary, VillageSummary
+    from guanhuai.compliance.summary import villages_refresh
+
+    today = timezone.localdate()
+    families = [make_family(head_name=f"快户{i}", registered_on=dt.date(2024, 1, 1),
+                            members=[member_data(name=f"快户{i}")]) for i in range(3)]
+    for i, family in enumerate(families):
+        visit_record(acting_user=village_contact, family=family,
+                     data={"visit_date": today - dt.timedelta(days=20 * i), "channel": ["home", "phone", "meeting"][i]})
+
+    def snapshot():
+        return (sorted(VillageSummary.objects.values_list("region_id", "families", "covered", "visits_year",
+                                                          "late_year")),
+                sorted(VillageObligationSummary.objects.values_list("region_id", "kind", "period", "judged",
+                                                                    "overdue", "last_judged", "last_met")))
+
+    fast = snapshot()
+    villages_refresh(["510104001001"], today)
+    assert snapshot() == fast
+    assert fast[0][0][3] == 3  # three visits entered this year
