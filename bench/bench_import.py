@@ -144,7 +144,8 @@ def _run(rows: int) -> int:
     from guanhuai.accounts.models import User
     from guanhuai.accounts.roles import Role
     from guanhuai.audit.models import AuditEvent
-    from guanhuai.families.importing import import_check, import_commit, job_file_set
+    from guanhuai.families.import_jobs import job_file_set
+    from guanhuai.families.importing import import_check, import_commit
     from guanhuai.families.models import Family, ImportJob, Member
     from guanhuai.regions.codes import level_of, parent_code_of
     from guanhuai.regions.models import Region

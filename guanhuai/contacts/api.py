@@ -16,6 +16,7 @@ from ninja.files import UploadedFile
 
 from guanhuai.accounts.roles import Role, has_perm
 from guanhuai.audit.services import audit_record
+from guanhuai.families.import_jobs import job_errors_export
 from guanhuai.families.models import ImportJob
 from guanhuai.families.models import Status as FamilyStatus
 from guanhuai.families.selectors import families_for_user, family_get_for_user
@@ -25,7 +26,7 @@ from guanhuai.regions.selectors import region_get_for_user
 from . import services
 from .cards import families_cards_pdf, family_card_pdf
 from .exports import roster_xlsx
-from .importing import roster_error_rows, roster_error_workbook, roster_job_commit_request, roster_job_create
+from .importing import roster_job_commit_request, roster_job_create
 from .models import Assignment, CardIssue, ContactPerson
 from .selectors import (
     ContactFilters,
@@ -41,6 +42,7 @@ from .selectors import (
     pending_cards,
     roster_job_get_for_user,
 )
+from .views_import import KIND
 
 router = Router(tags=["双岗联系人"])
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -491,11 +493,9 @@ def roster_job_errors(request, job_id: int):
     user = request.auth
     _require(user, "contacts.manage")
     job = roster_job_get_for_user(user, job_id)
-    bad = roster_error_rows(job)
-    if not bad:
+    content = job_errors_export(KIND, job, acting_user=user)
+    if content is None:
         raise ValidationError("没有错误行")
-    audit_record(actor=user, action="contacts.roster_errors_downloaded", obj=job, region_code=job.region_id,
-                 changes={"file": job.filename, "rows": len(bad)})
-    response = HttpResponse(roster_error_workbook(job), content_type=XLSX)
+    response = HttpResponse(content, content_type=XLSX)
     response["Content-Disposition"] = f"attachment; filename=roster-errors-{job.pk}.xlsx"
     return response

@@ -19,14 +19,12 @@ Invariants:
 
 from __future__ import annotations
 
-import base64
 import datetime as dt
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -34,8 +32,9 @@ from django.utils import timezone
 from guanhuai.accounts.roles import has_perm
 from guanhuai.audit.services import audit_record
 from guanhuai.families.hooks import families_changed
+from guanhuai.families.import_jobs import job_commit_claim, job_create, job_error_rows, job_file
 from guanhuai.families.models import Family, ImportJob, Member, Status
-from guanhuai.lib.crypto import default_blind_index, default_cipher
+from guanhuai.lib.crypto import default_blind_index
 from guanhuai.lib.dates import DateParseError, parse_date
 from guanhuai.lib.excel import SheetError, Table, read_table, text_of, write_xlsx
 from guanhuai.lib.idnumber import check_id_number, normalise
@@ -50,7 +49,6 @@ JOB_KIND = "contacts"
 MAX_ROWS = 50_000
 LOOKUP_CHUNK = 2000
 PROGRESS_EVERY = 200
-REPORT_PREVIEW = 200
 ProgressCallback = Callable[[int, str], None]
 
 # ---------------------------------------------------------------- columns
@@ -100,20 +98,6 @@ SECOND_KIND_LABELS.update({"村干部": ContactKind.VILLAGE_CADRE, "村(居)干�
                            "签约医生": ContactKind.DOCTOR})
 SCIENTIFIC = re.compile(r"^\d+(\.\d+)?E\+?\d+$", re.IGNORECASE)
 SCIENTIFIC_MESSAGE = "身份证号被 Excel 转成了科学计数法(如 5.10104E+17),后几位已经丢失;请把该列设为“文本”后重新填写"
-
-
-# ---------------------------------------------------------------- stored upload
-
-def job_file_set(job: ImportJob, data: bytes) -> None:
-    """Keep the upload encrypted at rest, like every other ID number."""
-    job.data = default_cipher().encrypt(base64.b64encode(data).decode("ascii")).encode("ascii")
-
-
-def job_file(job: ImportJob) -> bytes:
-    raw = bytes(job.data or b"")
-    if raw.startswith(b"v1$"):
-        return base64.b64decode(default_cipher().decrypt(raw.decode("ascii")))
-    return raw
 
 
 # ---------------------------------------------------------------- one row
@@ -583,19 +567,11 @@ def _fill(job: ImportJob, analysis: RosterAnalysis) -> None:
 def roster_job_create(*, acting_user, filename: str, data: bytes) -> ImportJob:
     """Store an upload (encrypted) and queue its dry run after the transaction commits."""
     _require(acting_user)
-    if len(data) > settings.IMPORT_MAX_BYTES:
-        raise ValidationError({"file": f"文件超过 {settings.IMPORT_MAX_BYTES // (1024 * 1024)} MB 的上限,请拆分后导入"})
-    filename = (filename or "roster.xlsx").replace("\\", "/").rsplit("/", 1)[-1][:200]
-    with transaction.atomic():
-        job = ImportJob(kind=JOB_KIND, created_by=acting_user, region=acting_user.region, filename=filename)
-        job_file_set(job, data)
-        job.save()
-        audit_record(actor=acting_user, action="contacts.roster_uploaded", obj=job, region_code=job.region_id,
-                     changes={"file": filename, "bytes": len(data)})
-        from .tasks import roster_check_task
+    from .tasks import roster_check_task
 
-        transaction.on_commit(lambda: roster_check_task(job.pk))
-    return job
+    return job_create(kind=JOB_KIND, acting_user=acting_user, region=acting_user.region, filename=filename,
+                      data=data, audit_action="contacts.roster_uploaded", check_task=roster_check_task,
+                      default_filename="roster.xlsx")
 
 
 def _progress(job: ImportJob, value: int) -> None:
@@ -637,16 +613,9 @@ def roster_job_commit_request(*, job: ImportJob, acting_user) -> ImportJob:
     _require(acting_user, job.region)
     if not roster_job_can_commit(job):
         raise ValidationError("检查完成且至少有一行需要变更后才能确认导入")
-    with transaction.atomic():
-        claimed = ImportJob.objects.filter(pk=job.pk, state=ImportJob.State.CHECKED).update(
-            state=ImportJob.State.COMMITTING, progress=0, message="已确认,正在写入……")
-        if not claimed:
-            raise ValidationError("该导入任务已在写入或已写入")
-        from .tasks import roster_commit_task
+    from .tasks import roster_commit_task
 
-        transaction.on_commit(lambda: roster_commit_task(job.pk, acting_user.pk))
-    job.refresh_from_db()
-    return job
+    return job_commit_claim(job, user_id=acting_user.pk, commit_task=roster_commit_task)
 
 
 def roster_job_commit(job: ImportJob, acting_user) -> ImportJob:
@@ -675,13 +644,10 @@ def roster_job_commit(job: ImportJob, acting_user) -> ImportJob:
     return job
 
 
-def roster_error_rows(job: ImportJob) -> list[dict[str, Any]]:
-    return [entry for entry in job.report or [] if entry.get("errors")]
-
 
 def roster_error_workbook(job: ImportJob) -> bytes:
     """The bad rows as the user wrote them (the recognised columns), plus 行号 and 错误原因."""
-    bad = {entry["row"]: entry for entry in roster_error_rows(job)}
+    bad = {entry["row"]: entry for entry in job_error_rows(job)}
     try:
         table = read_table(job_file(job), job.filename, SYNONYMS)
     except SheetError:

@@ -14,16 +14,16 @@ from ninja import File, Form, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 
 from guanhuai.accounts.roles import has_perm
-from guanhuai.audit.services import audit_record
 from guanhuai.regions.selectors import region_get_for_user
 
 from .import_columns import template_xlsx
-from .importing import import_commit_request, import_error_rows, import_error_workbook, import_job_create
+from .import_jobs import XLSX, job_error_rows, job_errors_export
+from .importing import import_commit_request, import_job_create
 from .models import ImportJob
 from .selectors import import_job_get_for_user
+from .views_import import KIND
 
 router = Router(tags=["批量导入"])
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 class ImportRowOut(Schema):
@@ -62,7 +62,7 @@ class ReportQuery(Schema):
 
 def job_out(job: ImportJob, query: ReportQuery | None = None) -> ImportJobOut:
     query = query or ReportQuery()
-    entries = import_error_rows(job) if query.errors_only else list(job.report or [])
+    entries = job_error_rows(job) if query.errors_only else list(job.report or [])
     offset, limit = max(0, query.offset), max(0, min(1000, query.limit))
     return ImportJobOut(
         id=job.pk, filename=job.filename, region_code=job.region_id, region_name=job.region.name, state=job.state,
@@ -119,12 +119,9 @@ def commit(request, job_id: int):
 def download_errors(request, job_id: int):
     _require(request.auth)
     job = import_job_get_for_user(request.auth, job_id)
-    bad = import_error_rows(job)
-    if not bad:
+    content = job_errors_export(KIND, job, acting_user=request.auth)
+    if content is None:
         raise ValidationError("没有错误行")
-    content = import_error_workbook(job)
-    audit_record(actor=request.auth, action="family.import_errors_downloaded", obj=job, region_code=job.region_id,
-                 changes={"file": job.filename, "rows": len(bad)})
     response = HttpResponse(content, content_type=XLSX)
     response["Content-Disposition"] = f"attachment; filename=import-{job.pk}-errors.xlsx"
     return response

@@ -19,7 +19,6 @@ Invariants:
 
 from __future__ import annotations
 
-import base64
 import datetime as dt
 import re
 import unicodedata
@@ -29,15 +28,14 @@ from dataclasses import dataclass, field
 from types import SimpleNamespace
 from typing import Any
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
 from guanhuai.accounts.roles import has_perm
-from guanhuai.audit.services import PendingEvent, audit_record, audit_record_many
+from guanhuai.audit.services import PendingEvent, audit_record_many
 from guanhuai.lib.bulk import insert_instances
-from guanhuai.lib.crypto import default_blind_index, default_cipher
+from guanhuai.lib.crypto import default_blind_index
 from guanhuai.lib.dates import DateParseError, parse_date
 from guanhuai.lib.excel import SheetError, Table, read_table, text_of
 from guanhuai.lib.idnumber import normalise
@@ -46,6 +44,7 @@ from guanhuai.regions.codes import VILLAGE, ancestor_code
 from guanhuai.regions.models import Region
 
 from . import import_columns as cols
+from .import_jobs import job_commit_claim, job_commit_start, job_create, job_error_rows, job_file
 from .models import NEEDS, Category, Family, ImportJob, Member, MemberRole, Status
 from .services import family_check, member_check
 
@@ -54,7 +53,6 @@ ProgressCallback = Callable[[int, str], None]
 PROGRESS_EVERY = 500
 MAX_ROWS = 50_000
 LOOKUP_CHUNK = 5000
-REPORT_PREVIEW = 200
 SYSTEM_ACTOR = SimpleNamespace(pk=None, username="system", is_authenticated=False)
 
 SCIENTIFIC = re.compile(r"^\d+(\.\d+)?E\+?\d+$")
@@ -67,21 +65,6 @@ _FAMILY_LIMITS = [(f.name, f.max_length, f.verbose_name) for f in Family._meta.c
                   if getattr(f, "max_length", None) and f.choices is None and f.name != "region"]
 _MEMBER_LIMITS = [(f.name, f.max_length, f.verbose_name) for f in Member._meta.concrete_fields
                   if getattr(f, "max_length", None) and f.choices is None]
-
-
-# ---------------------------------------------------------------- the stored file
-
-def job_file_set(job: ImportJob, data: bytes) -> None:
-    """Keep the upload encrypted at rest, like every other ID number."""
-    token = default_cipher().encrypt(base64.b64encode(data).decode("ascii"))
-    job.data = token.encode("ascii")
-
-
-def job_file(job: ImportJob) -> bytes:
-    raw = bytes(job.data or b"")
-    if raw.startswith(b"v1$"):
-        return base64.b64decode(default_cipher().decrypt(raw.decode("ascii")))
-    return raw
 
 
 # ---------------------------------------------------------------- villages
@@ -549,24 +532,13 @@ def _require_import(acting_user, region: Region) -> None:
 
 
 def import_commit_request(*, job: ImportJob, acting_user) -> ImportJob:
-    """Claim a checked job for writing and hand it to the background worker.
-
-    The claim is a conditional update, so a double click or two browser tabs
-    start one write only.
-    """
+    """Claim a checked job for writing and hand it to the background worker (a double click starts one write)."""
     _require_import(acting_user, job.region)
     if job.state != ImportJob.State.CHECKED or job.valid_rows <= 0:
         raise ValidationError("检查完成且至少有一行有效数据后才能确认导入")
-    with transaction.atomic():
-        claimed = ImportJob.objects.filter(pk=job.pk, state=ImportJob.State.CHECKED).update(
-            state=ImportJob.State.COMMITTING, progress=0, message="已确认,正在写入……")
-        if not claimed:
-            raise ValidationError("该导入任务已在写入或已写入")
-        from .tasks import import_commit_task
+    from .tasks import import_commit_task
 
-        transaction.on_commit(lambda: import_commit_task(job.pk, getattr(acting_user, "pk", None)))
-    job.refresh_from_db()
-    return job
+    return job_commit_claim(job, user_id=getattr(acting_user, "pk", None), commit_task=import_commit_task)
 
 
 def _lock_province(region: Region) -> None:
@@ -584,13 +556,7 @@ def import_commit(job: ImportJob, acting_user, *, on_progress: ProgressCallback 
     the audit trail still records every family.
     """
     _require_import(acting_user, job.region)
-    if job.state == ImportJob.State.CHECKED and job.valid_rows > 0:
-        if job.pk and not ImportJob.objects.filter(pk=job.pk, state=ImportJob.State.CHECKED).update(
-                state=ImportJob.State.COMMITTING):
-            raise ValidationError("该导入任务已在写入或已写入")
-    elif job.state != ImportJob.State.COMMITTING:
-        raise ValidationError("检查完成且至少有一行有效数据后才能确认导入")
-    job.state = ImportJob.State.COMMITTING
+    job_commit_start(job)
     try:
         analysis = _analyse(job, on_progress, share=50)
         _progress(job, 60, on_progress, "写入数据库")
@@ -666,30 +632,18 @@ def _write(job: ImportJob, acting_user, results: list[RowResult]) -> tuple[int, 
 def import_job_create(*, acting_user, region: Region, filename: str, data: bytes) -> ImportJob:
     """Store an upload and queue its dry run (after the transaction commits)."""
     _require_import(acting_user, region)
-    if len(data) > settings.IMPORT_MAX_BYTES:
-        raise ValidationError({"file": f"文件超过 {settings.IMPORT_MAX_BYTES // (1024 * 1024)} MB 的上限,请拆分后导入"})
-    filename = (filename or "upload.xlsx").replace("\\", "/").rsplit("/", 1)[-1][:200]
-    with transaction.atomic():
-        job = ImportJob(created_by=acting_user, region=region, filename=filename)
-        job_file_set(job, data)
-        job.save()
-        audit_record(actor=acting_user, action="family.import_uploaded", obj=job, region_code=region.code,
-                     changes={"file": filename, "bytes": len(data)})
-        from .tasks import import_check_task
+    from .tasks import import_check_task
 
-        transaction.on_commit(lambda: import_check_task(job.pk))
-    return job
+    return job_create(kind="families", acting_user=acting_user, region=region, filename=filename, data=data,
+                      audit_action="family.import_uploaded", check_task=import_check_task)
 
-
-def import_error_rows(job: ImportJob) -> list[dict[str, Any]]:
-    return [entry for entry in job.report or [] if entry.get("errors")]
 
 
 def import_error_workbook(job: ImportJob) -> bytes:
     """The user's own bad rows, every original column, plus 行号 and 错误原因."""
     from guanhuai.lib.excel import SheetSpec, write_xlsx
 
-    bad = {entry["row"]: entry for entry in import_error_rows(job)}
+    bad = {entry["row"]: entry for entry in job_error_rows(job)}
     try:
         table = read_table(job_file(job), job.filename, cols.SYNONYMS)
     except SheetError:

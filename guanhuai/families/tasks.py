@@ -2,14 +2,9 @@
 
 from __future__ import annotations
 
-import logging
-
-from django.core.exceptions import ValidationError
 from huey.contrib.djhuey import db_task
 
-from .models import ImportJob
-
-logger = logging.getLogger(__name__)
+from .import_jobs import job_check_run, job_commit_run
 
 
 @db_task()
@@ -17,35 +12,12 @@ def import_check_task(job_id: int) -> None:
     """The dry run of an uploaded roster; the job page polls its progress."""
     from .importing import import_check
 
-    job = ImportJob.objects.select_related("region", "created_by", "created_by__region").filter(pk=job_id).first()
-    if job is None:
-        return
-    try:
-        import_check(job)
-    except ValidationError as exc:
-        ImportJob.objects.filter(pk=job_id).update(message="; ".join(exc.messages))
-    except Exception:
-        logger.exception("import check of job %s failed", job_id)
-        ImportJob.objects.filter(pk=job_id).update(
-            state=ImportJob.State.FAILED, progress=100, message="检查时发生内部错误,请重新上传;仍有问题请联系管理员")
+    job_check_run(job_id, kind="families", check=import_check)
 
 
 @db_task()
 def import_commit_task(job_id: int, user_id: int | None) -> None:
     """Write the checked rows of a job the user confirmed."""
-    from guanhuai.accounts.models import User
-
     from .importing import import_commit
 
-    job = ImportJob.objects.select_related("region", "created_by", "created_by__region").filter(pk=job_id).first()
-    if job is None:
-        return
-    user = User.objects.select_related("region").filter(pk=user_id).first() if user_id else None
-    try:
-        import_commit(job, user)
-    except ValidationError as exc:
-        # Refused before writing (e.g. the permission was withdrawn meanwhile): hand the job back.
-        ImportJob.objects.filter(pk=job_id, state=ImportJob.State.COMMITTING).update(
-            state=ImportJob.State.CHECKED, message="未写入:" + "; ".join(exc.messages))
-    except Exception:
-        logger.exception("import commit of job %s failed", job_id)
+    job_commit_run(job_id, user_id, kind="families", commit=import_commit)

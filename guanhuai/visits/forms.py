@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from django import forms
-from django.conf import settings
 from django.utils import timezone
 
+from guanhuai.families.forms_import import ImportForm
 from guanhuai.families.models import Health, Mental
 from guanhuai.lib.forms import BootstrapMixin
 
@@ -155,26 +155,9 @@ class EventFilterForm(BootstrapMixin, forms.Form):
     overdue = forms.BooleanField(label="只看逾期未上门", required=False)
 
 
-class VisitImportForm(BootstrapMixin, forms.Form):
+class VisitImportForm(ImportForm):
+    """The family import's upload form, in the words of a visit file."""
+
     region = forms.ChoiceField(label="导入范围", help_text="表中的家庭须在所选范围内")
     file = forms.FileField(label="走访记录文件", allow_empty_file=True,
                            help_text="Excel .xlsx 或 .csv,第一个工作表;可先下载模板")
-
-    def __init__(self, user, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        from guanhuai.regions.codes import VILLAGE
-        from guanhuai.regions.models import Region
-
-        region = user.region
-        choices = [(region.code, f"{region.name}(全部)" if region.level < VILLAGE else region.name)]
-        choices += [(child.code, f"— {child.name}") for child in Region.objects.filter(parent=region).order_by("code")]
-        self.fields["region"].choices = choices
-        self.fields["region"].initial = user.region_id
-        self.fields["file"].widget.attrs["accept"] = ".xlsx,.csv"
-
-    def clean_file(self):
-        upload = self.cleaned_data["file"]
-        limit = settings.IMPORT_MAX_BYTES
-        if upload.size > limit:
-            raise forms.ValidationError(f"文件超过 {limit // (1024 * 1024)} MB 的上限,请拆分后分批导入")
-        return upload

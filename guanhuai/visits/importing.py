@@ -20,7 +20,6 @@ Invariants:
 
 from __future__ import annotations
 
-import base64
 import datetime as dt
 import re
 import unicodedata
@@ -30,17 +29,23 @@ from dataclasses import dataclass, field
 from types import SimpleNamespace
 from typing import Any
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
 from guanhuai.accounts.roles import has_perm
-from guanhuai.audit.services import PendingEvent, audit_record, audit_record_many
+from guanhuai.audit.services import PendingEvent, audit_record_many
 from guanhuai.compliance.state import families_refresh
 from guanhuai.contacts.models import Assignment, ContactPerson
+from guanhuai.families.import_jobs import (
+    job_commit_claim,
+    job_commit_start,
+    job_create,
+    job_error_rows,
+    job_file,
+)
 from guanhuai.families.models import Family, ImportJob, Member, Status
-from guanhuai.lib.crypto import default_blind_index, default_cipher
+from guanhuai.lib.crypto import default_blind_index
 from guanhuai.lib.dates import DateParseError, parse_date
 from guanhuai.lib.excel import SheetError, read_table, text_of, write_xlsx
 from guanhuai.lib.idnumber import check_id_number, normalise
@@ -59,7 +64,6 @@ MAX_ROWS = 50_000
 LOOKUP_CHUNK = 2000
 PROGRESS_EVERY = 500
 REFRESH_BATCH = 2000
-REPORT_PREVIEW = 200
 SYSTEM_ACTOR = SimpleNamespace(pk=None, username="system", is_authenticated=False)
 
 SYNONYMS: dict[str, list[str]] = {
@@ -90,17 +94,6 @@ CHANNEL_HINT = "、".join(label for _, label in Channel.choices)
 
 UNKNOWN_FAMILY = "在您辖区的家庭档案中找不到该身份证号"
 SCIENTIFIC = re.compile(r"^\d+(\.\d+)?E\+?\d+$")
-
-
-# ---------------------------------------------------------------- the stored file
-
-def job_file_set(job: ImportJob, data: bytes) -> None:
-    token = default_cipher().encrypt(base64.b64encode(data).decode("ascii"))
-    job.data = token.encode("ascii")
-
-
-def job_file(job: ImportJob) -> bytes:
-    return base64.b64decode(default_cipher().decrypt(bytes(job.data).decode("ascii")))
 
 
 # ---------------------------------------------------------------- rows
@@ -393,17 +386,9 @@ def import_commit_request(*, job: ImportJob, acting_user) -> ImportJob:
     _require_import(acting_user, job.region)
     if job.state != ImportJob.State.CHECKED or job.valid_rows <= 0:
         raise ValidationError("检查完成且至少有一行有效数据后才能确认导入")
-    with transaction.atomic():
-        claimed = ImportJob.objects.filter(pk=job.pk, state=ImportJob.State.CHECKED).update(
-            state=ImportJob.State.COMMITTING, progress=0, message="已确认,正在写入……")
-        if not claimed:
-            raise ValidationError("该导入任务已在写入或已写入")
-        from .tasks import visit_import_commit_task
+    from .tasks import visit_import_commit_task
 
-        user_id = getattr(acting_user, "pk", None)
-        transaction.on_commit(lambda: visit_import_commit_task(job.pk, user_id))
-    job.refresh_from_db()
-    return job
+    return job_commit_claim(job, user_id=getattr(acting_user, "pk", None), commit_task=visit_import_commit_task)
 
 
 def import_commit(job: ImportJob, acting_user, *, on_progress: ProgressCallback | None = None) -> ImportJob:
@@ -412,13 +397,7 @@ def import_commit(job: ImportJob, acting_user, *, on_progress: ProgressCallback 
     ``acting_user`` None means the system (management command without --user).
     """
     _require_import(acting_user, job.region if job.region_id else None)
-    if job.state == ImportJob.State.CHECKED and job.valid_rows > 0:
-        if job.pk and not ImportJob.objects.filter(pk=job.pk, state=ImportJob.State.CHECKED).update(
-                state=ImportJob.State.COMMITTING):
-            raise ValidationError("该导入任务已在写入或已写入")
-    elif job.state != ImportJob.State.COMMITTING:
-        raise ValidationError("检查完成且至少有一行有效数据后才能确认导入")
-    job.state = ImportJob.State.COMMITTING
+    job_commit_start(job)
     try:
         analysis = _analyse(job, _prefix(job), on_progress=on_progress, share=50)
         _progress(job, 60, on_progress, "写入数据库")
@@ -518,28 +497,16 @@ def _refresh(families: list[Family]) -> None:
 def import_job_create(*, acting_user, region: Region, filename: str, data: bytes) -> ImportJob:
     """Store an upload and queue its dry run (after the transaction commits)."""
     _require_import(acting_user, region)
-    if len(data) > settings.IMPORT_MAX_BYTES:
-        raise ValidationError({"file": f"文件超过 {settings.IMPORT_MAX_BYTES // (1024 * 1024)} MB 的上限,请拆分后导入"})
-    filename = (filename or "upload.xlsx").replace("\\", "/").rsplit("/", 1)[-1][:200]
-    with transaction.atomic():
-        job = ImportJob(kind=IMPORT_KIND, created_by=acting_user, region=region, filename=filename)
-        job_file_set(job, data)
-        job.save()
-        audit_record(actor=acting_user, action="visit.import_uploaded", obj=job, region_code=region.code,
-                     changes={"file": filename, "bytes": len(data)})
-        from .tasks import visit_import_check_task
+    from .tasks import visit_import_check_task
 
-        transaction.on_commit(lambda: visit_import_check_task(job.pk))
-    return job
+    return job_create(kind=IMPORT_KIND, acting_user=acting_user, region=region, filename=filename, data=data,
+                      audit_action="visit.import_uploaded", check_task=visit_import_check_task)
 
-
-def import_error_rows(job: ImportJob) -> list[dict[str, Any]]:
-    return [entry for entry in job.report or [] if entry.get("errors")]
 
 
 def import_error_workbook(job: ImportJob) -> bytes:
     """The user's own bad rows (every recognised column, as written) plus 行号 and 错误原因."""
-    bad = {entry["row"]: entry for entry in import_error_rows(job)}
+    bad = {entry["row"]: entry for entry in job_error_rows(job)}
     try:
         table = read_table(job_file(job), job.filename, SYNONYMS)
         present = [key for key in COLUMNS if key in table.columns]

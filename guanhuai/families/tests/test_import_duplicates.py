@@ -7,7 +7,8 @@ from django.urls import reverse
 
 from conftest import login, member_data
 from guanhuai.audit.models import AuditEvent
-from guanhuai.families.importing import import_check, import_commit, job_file_set
+from guanhuai.families.import_jobs import job_file_set
+from guanhuai.families.importing import import_check, import_commit
 from guanhuai.families.models import Family, ImportJob, Member
 
 from .import_files import confirm, errors_of, family_row, roster, upload

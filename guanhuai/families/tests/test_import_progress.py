@@ -3,7 +3,8 @@
 from django.urls import reverse
 
 from conftest import login
-from guanhuai.families.importing import import_check, import_job_create, job_file_set
+from guanhuai.families.import_jobs import job_file_set
+from guanhuai.families.importing import import_check, import_job_create
 from guanhuai.families.models import ImportJob
 
 from .import_files import family_row, many_rows, roster

@@ -10,10 +10,11 @@ from conftest import member_data
 from guanhuai.audit.models import AuditEvent
 from guanhuai.compliance.models import ObligationState
 from guanhuai.contacts.services import assignment_set, contact_create
+from guanhuai.families.import_jobs import job_file_set
 from guanhuai.families.models import ImportJob
 from guanhuai.regions.models import Region
 from guanhuai.visits import importing
-from guanhuai.visits.importing import UNKNOWN_FAMILY, import_check, import_commit, job_file_set
+from guanhuai.visits.importing import UNKNOWN_FAMILY, import_check, import_commit
 from guanhuai.visits.models import MajorEvent, Visit
 from guanhuai.visits.services import event_report
 from guanhuai.workdays.calendar import add_working_days

@@ -17,6 +17,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from guanhuai.accounts.models import User
 from guanhuai.accounts.roles import has_perm
+from guanhuai.families.import_jobs import command_row_messages
 from guanhuai.lib.excel import SheetError
 from guanhuai.regions.models import Region
 
@@ -62,10 +63,7 @@ class Command(BaseCommand):
         except SheetError as exc:
             raise CommandError(f"无法读取文件:{exc}") from None
         for row in analysis.rows:
-            for message in row.errors:
-                self.stdout.write(f"第 {row.row} 行 错误:{message}")
-            for message in row.warnings:
-                self.stdout.write(f"第 {row.row} 行 提示:{message}")
+            command_row_messages(self.stdout, row.row, row.errors, row.warnings)
         self.stdout.write(analysis.message())
         if not commit:
             self.stdout.write("试运行,未写入任何数据;确认无误后加 --commit --user 用户名 写入。")

@@ -11,12 +11,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
 from guanhuai.accounts.models import User
 from guanhuai.accounts.roles import has_perm
-from guanhuai.families.importing import import_check, import_commit, job_file_set
+from guanhuai.families.import_jobs import command_job_run, job_file_set
+from guanhuai.families.importing import import_check, import_commit
 from guanhuai.families.models import ImportJob
 from guanhuai.regions.models import Region
 
@@ -47,38 +47,4 @@ class Command(BaseCommand):
                 raise CommandError(f"用户 {user.username} 无权导入到 {region.name}")
         job = ImportJob(region=region, filename=path.name, created_by=user)
         job_file_set(job, path.read_bytes())
-        progress = self._progress()
-        import_check(job, on_progress=progress)
-        if job.state == ImportJob.State.FAILED:
-            raise CommandError(f"无法读取文件:{job.message}")
-        for entry in job.report:
-            for message in entry["errors"]:
-                self.stdout.write(f"第 {entry['row']} 行 错误:{message}")
-            for message in entry["warnings"]:
-                self.stdout.write(f"第 {entry['row']} 行 提示:{message}")
-        self.stdout.write(job.message)
-        if not options["commit"]:
-            self.stdout.write(self.style.WARNING("这是检查(未写入)。确认无误后加 --commit 写入有效行。"))
-            return
-        if job.valid_rows == 0:
-            raise CommandError("没有可写入的有效行,未写入任何数据")
-        checked_bad = {entry["row"] for entry in job.report if entry["errors"]}
-        try:
-            import_commit(job, user, on_progress=progress)
-        except ValidationError as exc:
-            raise CommandError("; ".join(exc.messages)) from None
-        for entry in job.report:
-            if entry["errors"] and entry["row"] not in checked_bad:  # became a duplicate since the check
-                self.stdout.write(f"第 {entry['row']} 行 写入时发现重复,未写入:{';'.join(entry['errors'])}")
-        self.stdout.write(self.style.SUCCESS(job.message))
-
-    def _progress(self):
-        last = {"value": -1}
-
-        def report(value: int, note: str) -> None:
-            if value == last["value"]:
-                return
-            last["value"] = value
-            self.stderr.write(f"  {value:3d}% {note}")
-
-        return report
+        command_job_run(self, job, acting_user=user, write=options["commit"], check=import_check, commit=import_commit)
