@@ -37,6 +37,15 @@ def first_family_url(page: Page, base: str) -> str:
     return base + href
 
 
+def worklist_family_url(page: Page, base: str, *, compliance: bool = False) -> str:
+    """The most urgent family on the user's worklist (its archive, or its 联系走访情况 page)."""
+    page.goto(f"{base}/compliance/mine/")
+    href = page.locator(".list-group-item a.fw-semibold").first.get_attribute("href")
+    if compliance:
+        href = href.replace("/families/", "/compliance/family/")
+    return base + href
+
+
 def reveal_first_id(page: Page) -> None:
     """Show the reveal flow (and leave a sensitive-read event for the auditor's page)."""
     box = page.locator("details.reveal-box").nth(1)  # the first member's ID number (0 is the bank account)
@@ -61,6 +70,7 @@ def main() -> None:
     parser.add_argument("--out", default="/tmp/shots")
     parser.add_argument("--only", default="", help="regular expression on the screenshot name")
     parser.add_argument("--max-height", type=int, default=1600, help="crop long pages (0 = whole page)")
+    parser.add_argument("--widths", default=",".join(WIDTHS), help="comma-separated: desktop,phone")
     opts = parser.parse_args()
     out = Path(opts.out)
     out.mkdir(parents=True, exist_ok=True)
@@ -82,10 +92,19 @@ def main() -> None:
         ("region-browse", "demo_county", "/regions/"),
         ("audit-search", "demo_auditor", "/audit/"),
         ("profile", "demo_village", "/accounts/profile/"),
+        ("compliance-mine", "demo_village", "/compliance/mine/"),
+        ("compliance-family", "demo_village", lambda page, base: worklist_family_url(page, base, compliance=True)),
+        ("family-overdue", "demo_village", worklist_family_url),
+        ("compliance-region-county", "demo_county", "/compliance/region/"),
+        ("compliance-region-province", "demo_province", "/compliance/region/"),
+        ("contacts-coverage", "demo_county", "/contacts/coverage/"),
+        ("contacts-list", "demo_county", "/contacts/"),
     ]
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
         for width_name, (width, height) in WIDTHS.items():
+            if width_name not in opts.widths.split(","):
+                continue
             contexts: dict[str | None, Page] = {}
             for name, username, target in pages:
                 if only and not only.search(name):

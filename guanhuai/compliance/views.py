@@ -63,6 +63,9 @@ def my_families(request):
     })
 
 
+OVERDUE_LIMIT = 300
+
+
 @login_required
 def region_page(request, code: str | None = None):
     _require(request.user)
@@ -70,19 +73,29 @@ def region_page(request, code: str | None = None):
     day = _day(request)
     rows, total = rates_by_child_region(request.user, region, day)
     # Above county level the daily job keeps rows fresh; refreshing on read would scan the province.
-    overdue = overdue_list(request.user, region.prefix, day, limit=300, refresh=region.level >= 3)
+    overdue = overdue_list(request.user, region.prefix, day, limit=OVERDUE_LIMIT, refresh=region.level >= 3)
     return render(request, "compliance/region.html", {
         "region": region, "rows": rows, "total": total, "overdue": overdue, "day": day,
         "rate_labels": RATE_LABELS, "path": region_path(region, stop_at=request.user.region),
-        "active_nav": "compliance", "is_today": day == timezone.localdate(),
+        "active_nav": "compliance", "is_today": day == timezone.localdate(), "overdue_limit": OVERDUE_LIMIT,
     })
+
+
+# The family page lists the periods of the last twelve months; older ones fold away.
+RECENT_DAYS = 365
 
 
 @login_required
 def family_page(request, pk: int):
     family = family_get_for_user(request.user, pk)
+    since = timezone.localdate() - dt.timedelta(days=RECENT_DAYS)
+    statuses = family_statuses(family)
+    for s in statuses:
+        s["recent"] = [p for p in s["history"] if p.span.end >= since]
+        s["older"] = [p for p in s["history"] if p.span.end < since]
+        s["older_missed"] = sum(1 for p in s["older"] if not p.met)
     return render(request, "compliance/family.html", {
-        "family": family, "statuses": family_statuses(family), "active_nav": "families"})
+        "family": family, "statuses": statuses, "active_nav": "families"})
 
 
 @login_required

@@ -4,7 +4,9 @@ Everything here is made up: a province named 示范省, invented place names,
 Faker ``zh_CN`` people and ID numbers that pass the GB 11643 checksum but
 belong to nobody. A fixed random seed makes two runs produce the same
 families; the demo is detected by its province code, so a second run only
-refreshes the demo logins and writes nothing else.
+refreshes the demo logins and writes nothing else. On top of the register,
+``demo_care`` adds the 双岗 contacts, a year of visits, major events and the
+obligation state (same seed, same rows for the same day).
 
 Rows are written with ``bulk_create`` (history rows too) so 3,000 families
 load in seconds. Each generated family and member is first passed through the
@@ -52,6 +54,7 @@ from guanhuai.families.services import _apply_member, _set_bank, family_check, m
 from guanhuai.lib.idnumber import make_id_number
 from guanhuai.regions.codes import CITY, COUNTY, PROVINCE, TOWNSHIP, VILLAGE
 from guanhuai.regions.models import Region
+from guanhuai.web.demo_care import PROFILE_CODE, CareResult, care_exists, care_seed
 
 PROVINCE_CODE = "510000000000"
 PROVINCE_NAME = "示范省"
@@ -123,6 +126,7 @@ class DemoResult:
     families: int = 0
     members: int = 0
     logins: list[DemoLogin] = field(default_factory=list)
+    care: CareResult | None = None
 
 
 def demo_exists() -> bool:
@@ -136,41 +140,63 @@ def demo_exists() -> bool:
     return True
 
 
-def demo_seed(*, families: int = DEFAULT_FAMILIES, seed: int = DEFAULT_SEED, progress=None) -> DemoResult:
-    """Build the demo once; on later runs only refresh the demo logins."""
+def demo_seed(*, families: int = DEFAULT_FAMILIES, seed: int = DEFAULT_SEED, progress=None,
+              today: dt.date | None = None) -> DemoResult:
+    """Build the demo once; on later runs only refresh the demo logins.
+
+    Two layers, each written once: the register (regions, families, members)
+    and the care layer (contacts, assignments, visits, events, obligation
+    state; ``demo_care``). A demo built before the care layer existed gets it
+    on its next run. ``today`` (default: today) is the last day of visits.
+    """
     say = progress or (lambda message: None)
+    today = today or timezone.localdate()
+    result = DemoResult(created=False)
+    changes: dict[str, Any] = {}
     with transaction.atomic():
         if demo_exists():
-            say("演示数据已存在,跳过生成;只重置演示账号的密码和锁定状态。")
-            logins = _seed_users(_user_regions())
-            return DemoResult(created=False, logins=logins,
-                              families=Family.objects.filter(region__code__startswith="51").count())
-        builder = _Builder(seed=seed, today=min(ANCHOR, timezone.localdate()))
-        regions = builder.regions()
-        Region.objects.bulk_create(regions, batch_size=500)
-        say(f"区划:{len(regions)} 个(1 省 {len(CITIES)} 市 {len(COUNTIES)} 县 "
-            f"{len(builder.townships)} 乡镇 {len(builder.villages)} 村)")
-        logins = _seed_users(_user_regions())
-        family_rows, member_rows = builder.families(families)
-        family_rows = bulk_create_with_history(family_rows, Family, batch_size=500,
-                                               default_change_reason="演示数据")
-        # 建档时间: as if each archive had been entered on its registration day, not all at seeding time.
-        zone = timezone.get_current_timezone()
-        for family in family_rows:
-            family.created_at = dt.datetime.combine(family.registered_on, dt.time(9, 30), tzinfo=zone)
-        Family.objects.bulk_update(family_rows, ["created_at"], batch_size=500)
-        for member in member_rows:
-            member.family_id = member.family.pk
-        bulk_create_with_history(member_rows, Member, batch_size=1000, default_change_reason="演示数据")
-        say(f"家庭:{len(family_rows)} 户,成员:{len(member_rows)} 人")
-        audit_record(
-            actor=None, action="demo.seeded", object_type="region", object_id=PROVINCE_CODE,
-            object_repr=f"生成演示数据({PROVINCE_NAME})", region_code=PROVINCE_CODE,
-            changes={"regions": len(regions), "families": len(family_rows), "members": len(member_rows),
-                     "users": "、".join(login.username for login in logins), "seed": seed},
-        )
-    return DemoResult(created=True, regions=len(regions), families=len(family_rows), members=len(member_rows),
-                      logins=logins)
+            say("演示数据已存在,跳过生成家庭档案;只重置演示账号的密码和锁定状态。")
+            result.logins = _seed_users(_user_regions())
+            result.families = Family.objects.filter(region__code__startswith=PROVINCE_CODE[:2]).count()
+        else:
+            builder = _Builder(seed=seed, today=min(ANCHOR, today))
+            regions = builder.regions()
+            Region.objects.bulk_create(regions, batch_size=500)
+            say(f"区划:{len(regions)} 个(1 省 {len(CITIES)} 市 {len(COUNTIES)} 县 "
+                f"{len(builder.townships)} 乡镇 {len(builder.villages)} 村)")
+            result.logins = _seed_users(_user_regions())
+            family_rows, member_rows = builder.families(families)
+            family_rows = bulk_create_with_history(family_rows, Family, batch_size=500,
+                                                   default_change_reason="演示数据")
+            # 建档时间: as if each archive had been entered on its registration day, not all at seeding time.
+            zone = timezone.get_current_timezone()
+            for family in family_rows:
+                family.created_at = dt.datetime.combine(family.registered_on, dt.time(9, 30), tzinfo=zone)
+            Family.objects.bulk_update(family_rows, ["created_at"], batch_size=500)
+            for member in member_rows:
+                member.family_id = member.family.pk
+            bulk_create_with_history(member_rows, Member, batch_size=1000, default_change_reason="演示数据")
+            say(f"家庭:{len(family_rows)} 户,成员:{len(member_rows)} 人")
+            result.created = True
+            result.regions, result.families, result.members = len(regions), len(family_rows), len(member_rows)
+            changes.update(regions=len(regions), families=len(family_rows), members=len(member_rows))
+        if not care_exists(PROVINCE_CODE):
+            users = {u.username: u for u in User.objects.filter(username__in=[row[0] for row in USERS])}
+            result.care = care_seed(province_code=PROVINCE_CODE, seed=seed, today=today, demo_users=users, say=say)
+            result.created = True
+            changes.update(profile=PROFILE_CODE, contacts=result.care.contacts, assignments=result.care.assignments,
+                           visits=result.care.visits, events=result.care.events, cards=result.care.cards,
+                           visits_until=today.isoformat())
+        if result.created:
+            # One summarising audit event for the whole run (the rows themselves are not audited one by one).
+            changes.update(users="、".join(login.username for login in result.logins), seed=seed)
+            audit_record(
+                actor=None, action="demo.seeded", object_type="region", object_id=PROVINCE_CODE,
+                object_repr=f"生成演示数据({PROVINCE_NAME})" if "families" in changes
+                else f"补充演示数据:联系人、走访和合规状态({PROVINCE_NAME})",
+                region_code=PROVINCE_CODE, changes=changes,
+            )
+    return result
 
 
 def _user_regions() -> dict[int, Region]:

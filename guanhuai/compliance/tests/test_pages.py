@@ -1,11 +1,13 @@
 import datetime as dt
 import json
+import re
 
 from django.urls import reverse
 from django.utils import timezone
 
 from conftest import login
 from guanhuai.compliance.models import ProfileVersion, RegionProfile
+from guanhuai.compliance.periods import period_of
 from guanhuai.contacts.services import assignment_set, contact_create
 from guanhuai.regions.models import Region
 from guanhuai.visits.services import visit_record
@@ -79,3 +81,16 @@ def test_a_region_bound_to_hubei_is_judged_by_hubei_rules(make_family, admin_use
     family = make_family("510105001001", head_name="湖北规则户")
     keys = set(ObligationState.objects.filter(family=family).values_list("key", flat=True))
     assert keys == {"monthly_home_visit", "monthly_contact", "festival_visit"}
+
+
+def test_the_family_page_lists_the_last_year_and_folds_older_periods(make_family, county_officer, outsider):
+    family = make_family(head_name="两年前登记户", registered_on=dt.date(2023, 1, 2))
+    today = timezone.localdate()
+    recent = period_of("week", today - dt.timedelta(days=7)).label
+    old = period_of("week", today - dt.timedelta(days=500)).label
+    url = reverse("compliance:family", args=[family.pk])
+    html = login(county_officer).get(url).content.decode()
+    folded = "".join(re.findall(r"<details.*?</details>", html, flags=re.S))
+    assert "更早" in folded and "未达标" in folded
+    assert f"{old}✗" in folded and f"{recent}✗" in html and recent not in folded
+    assert login(outsider).get(url).status_code == 404

@@ -1,7 +1,8 @@
 """``manage.py seed_demo``: load the synthetic demo dataset and print the demo logins.
 
 Idempotent: the demo is recognised by its province code (510000000000 示范省);
-a second run writes no families and only resets the demo logins. Refuses to
+a second run writes nothing and only resets the demo logins (a demo built
+before contacts and visits existed gets them on its next run). Refuses to
 run unless DEBUG is on, so it can never touch a production database.
 """
 
@@ -34,7 +35,8 @@ def logins_table(logins: list[DemoLogin]) -> str:
 
 
 class Command(BaseCommand):
-    help = "生成演示数据(示范省:2 市 4 县 40 乡镇 400 村,约 3000 户),并打印各角色的演示账号。仅在 DEBUG 模式下运行。"
+    help = ("生成演示数据(示范省:2 市 4 县 40 乡镇 400 村,约 3000 户;双岗联系人、近一年走访记录、重大事件和合规状态),"
+            "并打印各角色的演示账号。仅在 DEBUG 模式下运行。")
 
     def add_arguments(self, parser):
         parser.add_argument("--families", type=int, default=DEFAULT_FAMILIES, help="生成的家庭户数(默认 3000)")
@@ -51,10 +53,16 @@ class Command(BaseCommand):
         except DemoRefused as exc:
             raise CommandError(str(exc)) from exc
         elapsed = time.monotonic() - started
-        if result.created:
+        if result.regions:
             self.stdout.write(self.style.SUCCESS(
-                f"演示数据已生成:{result.regions} 个区划,{result.families} 户家庭,{result.members} 名成员,"
-                f"用时 {elapsed:.1f} 秒。"))
+                f"演示数据已生成:{result.regions} 个区划,{result.families} 户家庭,{result.members} 名成员。"))
+        if result.care is not None:
+            care = result.care
+            self.stdout.write(self.style.SUCCESS(
+                f"联系走访数据已生成:{care.contacts} 名联系人,{care.assignments} 条分工,{care.visits} 条走访记录,"
+                f"{care.events} 件重大事件;已重算 {care.families_rebuilt} 户的合规状态。"))
+        if result.created:
+            self.stdout.write(f"用时 {elapsed:.1f} 秒。")
         else:
             self.stdout.write(f"演示数据已存在({result.families} 户),未重复生成。")
         self.stdout.write("")
