@@ -330,11 +330,11 @@ def _rates_from_sums(families: int, covered: int, visits: int, late: int, obliga
     rates["coverage"] = _ratio(covered, families)
     overdue = 0
     for (kind, period), c in obligations.items():
+        overdue += c["overdue"] or 0
         if kind == "festival":
             rates["last_festival"] = _ratio(c["last_met"], c["last_judged"])
         else:
             rates[RATE_KEYS.get((kind, period), f"{kind}_{period}")] = _ratio(c["judged"] - c["overdue"], c["judged"])
-            overdue += c["overdue"]
     rates["emergency_in_time"] = _ratio(*events)
     rates["late_entry"] = _ratio(late, visits)
     return rates, overdue

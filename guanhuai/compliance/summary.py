@@ -50,14 +50,14 @@ def villages_refresh(codes: set[str] | list[str], day: dt.date) -> None:
             continue
         bucket = obligations[(row["region_id"], row["kind"], row["period"])]
         bucket["valid_until"] = min(bucket["valid_until"], row["valid"])
+        if row["base_status"] == OVERDUE:
+            bucket["overdue"] += row["n"]  # every overdue obligation, festivals included
         if row["kind"] == "festival":
             if row["prev_met"] is not None:
                 bucket["last_judged"] += row["n"]
                 bucket["last_met"] += row["n"] if row["prev_met"] else 0
         else:
             bucket["judged"] += row["n"]
-            if row["base_status"] == OVERDUE:
-                bucket["overdue"] += row["n"]
     with transaction.atomic():
         # Two visits in one village at once would both delete and re-insert: serialise per village
         # (codes sorted, so concurrent refreshes lock in the same order).
@@ -82,13 +82,13 @@ def _contributions(rows) -> dict[tuple[str, str], list[int]]:
         if row.base_status in (NOT_JUDGED, EXITED):
             continue
         c = out[(row.kind, row.period)]
+        c[1] += 1 if row.base_status == OVERDUE else 0
         if row.kind == "festival":
             if row.prev_met is not None:
                 c[2] += 1
                 c[3] += 1 if row.prev_met else 0
         else:
             c[0] += 1
-            c[1] += 1 if row.base_status == OVERDUE else 0
     return out
 
 

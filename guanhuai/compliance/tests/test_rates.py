@@ -129,3 +129,13 @@ def test_the_fast_path_after_a_visit_leaves_the_same_village_summary_as_a_recoun
     villages_refresh(["510104001001"], today)
     assert snapshot() == fast
     assert fast[0][0][3] == 3  # three visits entered this year
+
+
+def test_the_overdue_count_per_region_matches_the_overdue_list(two_families, county_officer):
+    from guanhuai.compliance.selectors import overdue_list, rates_by_child_region
+    from guanhuai.regions.models import Region
+
+    county = Region.objects.get(code="510104000000")
+    _, total = rates_by_child_region(county_officer, county)
+    listed = [r for r in overdue_list(county_officer, county.prefix) if r.key != "emergency_visit"]
+    assert total.overdue == len(listed) and any(r.key == "festival_visit" for r in listed)
