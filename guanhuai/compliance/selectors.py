@@ -24,7 +24,7 @@ computed from the visit history with the same engine (no writes).
 from __future__ import annotations
 
 import datetime as dt
-from collections import Counter, defaultdict
+from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
@@ -36,10 +36,11 @@ from guanhuai.families.models import Family, Status
 from guanhuai.families.selectors import families_for_user
 from guanhuai.visits.models import MajorEvent, Visit
 
-from .engine import DUE_SOON, EXITED, MET, NOT_JUDGED, OPEN, OVERDUE, STATUS_LABELS, URGENCY
+from .engine import DUE_SOON, OPEN, OVERDUE, STATUS_LABELS, URGENCY
 from .models import ObligationState
 from .profiles import rules_for_region
 from .state import LOOKBACK_DAYS, _visits_by_family, compute_states
+from .summary import new_bucket, tally
 
 RATE_KEYS = {
     ("contact", "week"): "weekly_contact", ("contact", "month"): "monthly_contact",
@@ -253,29 +254,27 @@ def rates_for(families: QuerySet[Family], day: dt.date | None = None, *, use_sta
                       .filter(Q(end_date__isnull=True) | Q(end_date__gt=day)))
     covered = in_register.filter(active_on(Slot.FIRST), active_on(Slot.SECOND)).count()
     counts["coverage"] = (covered, total)
-    # Periodic obligations.
-    per_key: dict[str, Counter] = defaultdict(Counter)
-    festival = Counter()
+    # Periodic obligations: the same counting rule as the village summaries.
+    buckets: dict[tuple[str, str], dict[str, int]] = defaultdict(new_bucket)
     if use_state if use_state is not None else day == today:
         _refresh_small_scope(in_register, day)
         rows = (ObligationState.objects.filter(family__in=in_register)
                 .values("kind", "period", "base_status", "prev_met").annotate(n=Count("id")))
         for row in rows:
-            _tally(per_key, festival, (row["kind"], row["period"]), row["base_status"], row["prev_met"], row["n"])
+            tally(buckets[(row["kind"], row["period"])], row["kind"], row["base_status"], row["prev_met"], row["n"])
     else:
         for batch in _batches(in_register.only("id", "region_id", "registered_on", "status", "exit_date")
                               .order_by("id"), 2000):
             visits = _visits_by_family([f.pk for f in batch], day - dt.timedelta(days=LOOKBACK_DAYS))
             for family in batch:
                 for st in compute_states(family, visits.get(family.pk, []), day):
-                    _tally(per_key, festival, (st.kind, st.period), st.base_status, st.prev_met, 1)
-    for key, c in per_key.items():
-        rate_key = RATE_KEYS.get(key, f"{key[0]}_{key[1]}")
-        if True:
-            judged = c["judged"]
-            counts[rate_key] = (judged - c[OVERDUE], judged)
-    if festival:
-        counts["last_festival"] = (festival["met"], festival["judged"])
+                    tally(buckets[(st.kind, st.period)], st.kind, st.base_status, st.prev_met)
+    for (kind, period), c in buckets.items():
+        if kind == "festival":
+            if c["last_judged"]:
+                counts["last_festival"] = (c["last_met"], c["last_judged"])
+        elif c["judged"]:
+            counts[RATE_KEYS.get((kind, period), f"{kind}_{period}")] = (c["judged"] - c["overdue"], c["judged"])
     # Emergencies of the year so far.
     year_start = dt.date(day.year, 1, 1)
     events = MajorEvent.objects.filter(family__in=families, event_date__gte=year_start, event_date__lte=day)
@@ -288,22 +287,6 @@ def rates_for(families: QuerySet[Family], day: dt.date | None = None, *, use_sta
     counts["late_entry"] = (agg["late"], agg["total"])
     rates = {key: _ratio(*counts[key]) if key in counts else None for key in RATE_LABELS}
     return RateReport(total, rates, counts)
-
-
-def _tally(per_key, festival, kind_period, base_status, prev_met, n):
-    if base_status in (NOT_JUDGED, EXITED):
-        return
-    key = kind_period
-    if kind_period[0] == "festival":
-        if prev_met is not None:
-            festival["judged"] += n
-            festival["met"] += n if prev_met else 0
-        return
-    per_key[key]["judged"] += n
-    if base_status == OVERDUE:
-        per_key[key][OVERDUE] += n
-    elif base_status == MET:
-        per_key[key][MET] += n
 
 
 def _batches(qs, size):

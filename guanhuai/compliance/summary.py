@@ -22,6 +22,30 @@ from guanhuai.visits.models import Visit
 from .engine import EXITED, NOT_JUDGED, OVERDUE
 from .models import ObligationState, VillageObligationSummary, VillageSummary
 
+FIELDS = ("judged", "overdue", "last_judged", "last_met")
+
+
+def new_bucket() -> dict[str, int]:
+    return dict.fromkeys(FIELDS, 0)
+
+
+def tally(bucket: dict[str, int], kind: str, base_status: str, prev_met: bool | None, n: int = 1) -> None:
+    """Add ``n`` state rows of one obligation to a bucket — the one counting rule behind every rate.
+
+    Exited or not-judged rows do not count; every overdue row counts as overdue; a festival row counts
+    its last completed window (last_judged / last_met); any other row counts as judged.
+    """
+    if base_status in (NOT_JUDGED, EXITED):
+        return
+    if base_status == OVERDUE:
+        bucket["overdue"] += n
+    if kind == "festival":
+        if prev_met is not None:
+            bucket["last_judged"] += n
+            bucket["last_met"] += n if prev_met else 0
+    else:
+        bucket["judged"] += n
+
 
 def villages_refresh(codes: set[str] | list[str], day: dt.date) -> None:
     codes = sorted(set(codes))
@@ -40,8 +64,7 @@ def villages_refresh(codes: set[str] | list[str], day: dt.date) -> None:
     visits = {r["region_id"]: r for r in Visit.objects.filter(
         region_id__in=codes, is_backfill=False, entry_date__gte=year_start, entry_date__lte=day)
         .values("region_id").annotate(total=Count("id"), late=Count("id", filter=Q(is_late=True)))}
-    obligations: dict[tuple[str, str, str], dict] = defaultdict(
-        lambda: {"judged": 0, "overdue": 0, "last_judged": 0, "last_met": 0, "valid_until": dt.date.max})
+    obligations: dict[tuple[str, str, str], dict] = defaultdict(lambda: {**new_bucket(), "valid_until": dt.date.max})
     rows = (ObligationState.objects.filter(region_id__in=codes)
             .values("region_id", "kind", "period", "base_status", "prev_met")
             .annotate(n=Count("id"), valid=Min("valid_until")))
@@ -50,14 +73,7 @@ def villages_refresh(codes: set[str] | list[str], day: dt.date) -> None:
             continue
         bucket = obligations[(row["region_id"], row["kind"], row["period"])]
         bucket["valid_until"] = min(bucket["valid_until"], row["valid"])
-        if row["base_status"] == OVERDUE:
-            bucket["overdue"] += row["n"]  # every overdue obligation, festivals included
-        if row["kind"] == "festival":
-            if row["prev_met"] is not None:
-                bucket["last_judged"] += row["n"]
-                bucket["last_met"] += row["n"] if row["prev_met"] else 0
-        else:
-            bucket["judged"] += row["n"]
+        tally(bucket, row["kind"], row["base_status"], row["prev_met"], row["n"])
     with transaction.atomic():
         # Two visits in one village at once would both delete and re-insert: serialise per village
         # (codes sorted, so concurrent refreshes lock in the same order).
@@ -75,20 +91,11 @@ def villages_refresh(codes: set[str] | list[str], day: dt.date) -> None:
             for (code, kind, period), values in obligations.items()], batch_size=5000)
 
 
-def _contributions(rows) -> dict[tuple[str, str], list[int]]:
-    """[judged, overdue, last_judged, last_met] per (kind, period) for one family's state rows."""
-    out: dict[tuple[str, str], list[int]] = defaultdict(lambda: [0, 0, 0, 0])
+def _contributions(rows) -> dict[tuple[str, str], dict[str, int]]:
+    out: dict[tuple[str, str], dict[str, int]] = defaultdict(new_bucket)
     for row in rows:
-        if row.base_status in (NOT_JUDGED, EXITED):
-            continue
-        c = out[(row.kind, row.period)]
-        c[1] += 1 if row.base_status == OVERDUE else 0
-        if row.kind == "festival":
-            if row.prev_met is not None:
-                c[2] += 1
-                c[3] += 1 if row.prev_met else 0
-        else:
-            c[0] += 1
+        if row.base_status not in (NOT_JUDGED, EXITED):
+            tally(out[(row.kind, row.period)], row.kind, row.base_status, row.prev_met)
     return out
 
 
@@ -108,8 +115,8 @@ def village_apply_visit_delta(code: str, old_rows, new_rows, day: dt.date, *, vi
         keys = sorted(set(old) | set(new))
         if keys:
             # One UPDATE whatever changed (a constant number of queries per recorded visit).
-            fields = ("judged", "overdue", "last_judged", "last_met")
-            deltas = {key: [y - x for x, y in zip(old.get(key, [0] * 4), new.get(key, [0] * 4), strict=True)]
+            fields = FIELDS
+            deltas = {key: [new.get(key, new_bucket())[f] - old.get(key, new_bucket())[f] for f in FIELDS]
                       for key in keys}
             updates = {
                 name: F(name) + Case(*[When(kind=k, period=p, then=Value(d[i])) for (k, p), d in deltas.items()],
