@@ -54,9 +54,9 @@ from guanhuai.regions.codes import ancestor_code
 from guanhuai.regions.models import Region
 from guanhuai.workdays.calendar import add_working_days
 
-from .models import FACE_TO_FACE, Channel, MajorEvent, Visit
+from .models import Channel, MajorEvent, Visit
 from .selectors import IMPORT_KIND
-from .services import entry_deadline_days
+from .services import entry_deadline_days, event_first_answer, event_set_answer
 
 ProgressCallback = Callable[[int, str], None]
 
@@ -474,15 +474,9 @@ def _answer_events(family_ids: list[int]) -> None:
         waiting = MajorEvent.objects.filter(family_id__in=chunk, state=MajorEvent.State.OPEN,
                                             responded_on__isnull=True)
         for event in waiting:
-            answer = (Visit.objects.filter(family_id=event.family_id, channel__in=FACE_TO_FACE,
-                                           visit_date__gte=event.event_date).order_by("visit_date", "id").first())
-            if answer is None:
-                continue
-            event.responded_on = answer.visit_date
-            event.save(update_fields=["responded_on"])
-            if answer.event_id is None:
-                answer.event = event
-                answer.save(update_fields=["event"])
+            answer = event_first_answer(event)
+            if answer is not None:
+                event_set_answer(event, answer)
 
 
 def _refresh(families: list[Family]) -> None:

@@ -58,6 +58,29 @@ def emergency_days(region_code: str, event_date: dt.date) -> int:
     return spec.days if spec else DEFAULT_EMERGENCY_DAYS
 
 
+def emergency_channels(region_code: str, event_date: dt.date) -> tuple[str, ...]:
+    """Channels that answer a major event, from the profile in force (default: face-to-face)."""
+    rules = rules_for_region(region_code)
+    spec = rules.first_of_kind("emergency", event_date) if rules else None
+    return spec.channels if spec else tuple(FACE_TO_FACE)
+
+
+def event_first_answer(event: MajorEvent) -> Visit | None:
+    """The first visit on or after the event's date through a channel that answers it."""
+    return (Visit.objects.filter(family_id=event.family_id, visit_date__gte=event.event_date,
+                                 channel__in=emergency_channels(event.region_id, event.event_date))
+            .order_by("visit_date", "id").first())
+
+
+def event_set_answer(event: MajorEvent, answer: Visit | None) -> None:
+    """Record (or clear) the visit that answers an event and link it, so the event page shows it."""
+    event.responded_on = answer.visit_date if answer else None
+    event.save(update_fields=["responded_on"])
+    if answer is not None and answer.event_id is None:
+        answer.event = event
+        answer.save(update_fields=["event"])
+
+
 def _clean(family: Family, data: dict[str, Any], *, today: dt.date) -> dict[str, Any]:
     errors: dict[str, list[str]] = {}
     data = {k: v for k, v in data.items() if k in VISIT_FIELDS}
@@ -111,37 +134,18 @@ def _attach_photos(visit: Visit, photos) -> None:
 
 
 def _link_event(visit: Visit) -> None:
-    """A face-to-face visit on or after an open event's date answers it."""
-    if visit.channel not in FACE_TO_FACE:
-        return
+    """A visit on or after an open, unanswered event's date answers it when its channel counts."""
     event = (MajorEvent.objects.filter(family_id=visit.family_id, state=MajorEvent.State.OPEN,
                                        event_date__lte=visit.visit_date, responded_on__isnull=True)
              .order_by("event_date").first())
-    if event is not None:
-        event.responded_on = visit.visit_date
-        event.save(update_fields=["responded_on"])
-        visit.event = event
-        visit.save(update_fields=["event"])
+    if event is not None and visit.channel in emergency_channels(event.region_id, event.event_date):
+        event_set_answer(event, visit)
 
 
 def _unlink_event(event_id: int | None) -> None:
-    if event_id is None:
-        return
-    event = MajorEvent.objects.filter(pk=event_id).first()
-    if event is None:
-        return
-    answer = (Visit.objects.filter(family_id=event.family_id, channel__in=FACE_TO_FACE,
-                                   visit_date__gte=event.event_date).order_by("visit_date").first())
-    event.responded_on = answer.visit_date if answer else None
-    event.save(update_fields=["responded_on"])
-    _answered_by(event, answer)
-
-
-def _answered_by(event: MajorEvent, visit: Visit | None) -> None:
-    """Link the visit that answers an event, so the event page can show it."""
-    if visit is not None and visit.event_id is None:
-        visit.event = event
-        visit.save(update_fields=["event"])
+    event = MajorEvent.objects.filter(pk=event_id).first() if event_id is not None else None
+    if event is not None:
+        event_set_answer(event, event_first_answer(event))
 
 
 def default_contact_for(user) -> ContactPerson | None:
@@ -255,12 +259,9 @@ def event_report(*, acting_user, family: Family, kind: str, event_date: dt.date,
             family=family, region_id=family.region_id, kind=kind, petition_level=petition_level,
             event_date=event_date, description=description.strip(), reported_by=acting_user,
             response_due=event_date + dt.timedelta(days=emergency_days(family.region_id, event_date)))
-        answer = (Visit.objects.filter(family=family, channel__in=FACE_TO_FACE, visit_date__gte=event_date)
-                  .order_by("visit_date").first())
+        answer = event_first_answer(event)
         if answer is not None:
-            event.responded_on = answer.visit_date
-            event.save(update_fields=["responded_on"])
-            _answered_by(event, answer)
+            event_set_answer(event, answer)
         audit_record(actor=acting_user, action="event.reported", obj=event, object_repr=str(event),
                      changes={"kind": kind, "petition_level": petition_level, "event_date": event_date.isoformat()})
         label = event.get_kind_display() + (f"({event.get_petition_level_display()})" if petition_level else "")
