@@ -209,3 +209,16 @@ def audit_verify(*, batch_size: int = 5000) -> VerifyResult:
     if head.last_hash != prev:
         return VerifyResult(False, checked, checked, f"事件 #{checked} 与链尾记录的哈希不符(末尾被改写)")
     return VerifyResult(True, checked, None, f"审计链完整,共 {checked} 条事件")
+
+
+def audit_sensitive_read(user, **event) -> AuditEvent | None:
+    """Log a read of case data when the reader is an auditor ("every sensitive read is logged").
+
+    Call it from every page or endpoint that shows case data; other roles' reads are not events.
+    Takes the same keyword arguments as ``audit_record``.
+    """
+    from guanhuai.accounts.roles import Role
+
+    if getattr(user, "role", None) != Role.AUDITOR:
+        return None
+    return audit_record(actor=user, **event)

@@ -11,6 +11,7 @@ from django.utils import timezone
 from ninja import Query, Router, Schema
 
 from guanhuai.accounts.roles import has_perm
+from guanhuai.audit.services import audit_sensitive_read
 from guanhuai.contacts.models import ContactPerson
 from guanhuai.families.selectors import families_for_user, family_get_for_user
 from guanhuai.regions.selectors import region_get_for_user
@@ -108,6 +109,7 @@ class ObligationOut(Schema):
 @router.get("/families/{family_id}", response=list[ObligationOut], summary="一户的各项义务状态和历史")
 def family(request, family_id: int):
     fam = family_get_for_user(request.auth, family_id)
+    audit_sensitive_read(request.auth, action="family.viewed", obj=fam, changes={"page": "compliance"})
     out = []
     for s in family_statuses(fam):
         history = [PeriodOut(period=p.span.label, start=p.span.start, end=p.span.end, required=p.required,

@@ -13,6 +13,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 
 from guanhuai.accounts.roles import has_perm
+from guanhuai.audit.services import audit_sensitive_read
 from guanhuai.contacts.models import ContactPerson
 from guanhuai.families.selectors import families_for_user, family_get_for_user
 from guanhuai.regions.selectors import region_get_for_user, region_path
@@ -74,6 +75,8 @@ def region_page(request, code: str | None = None):
     rows, total = rates_by_child_region(request.user, region, day)
     # Above county level the daily job keeps rows fresh; refreshing on read would scan the province.
     overdue = overdue_list(request.user, region.prefix, day, limit=OVERDUE_LIMIT, refresh=region.level >= 3)
+    audit_sensitive_read(request.user, action="family.listed", object_type="family", region_code=region.code,
+                         object_repr=f"查看逾期清单 {region.name}", changes={"date": day.isoformat(), "rows": len(overdue)})
     return render(request, "compliance/region.html", {
         "region": region, "rows": rows, "total": total, "overdue": overdue, "day": day,
         "rate_labels": RATE_LABELS, "path": region_path(region, stop_at=request.user.region),
@@ -88,6 +91,7 @@ RECENT_DAYS = 365
 @login_required
 def family_page(request, pk: int):
     family = family_get_for_user(request.user, pk)
+    audit_sensitive_read(request.user, action="family.viewed", obj=family, changes={"page": "compliance"})
     since = timezone.localdate() - dt.timedelta(days=RECENT_DAYS)
     statuses = family_statuses(family)
     for s in statuses:

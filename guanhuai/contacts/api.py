@@ -14,8 +14,8 @@ from django.utils import timezone
 from ninja import File, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 
-from guanhuai.accounts.roles import Role, has_perm
-from guanhuai.audit.services import audit_record
+from guanhuai.accounts.roles import has_perm
+from guanhuai.audit.services import audit_record, audit_sensitive_read
 from guanhuai.families.import_jobs import job_errors_export
 from guanhuai.families.models import ImportJob
 from guanhuai.families.models import Status as FamilyStatus
@@ -264,10 +264,9 @@ def list_contacts(request, query: Query[ContactQuery]):
     page, size = max(1, data.pop("page")), max(1, min(200, data.pop("page_size")))
     qs = contact_list(user, ContactFilters(**data))
     rows = list(qs[(page - 1) * size: page * size])
-    if user.role == Role.AUDITOR:
-        audit_record(actor=user, action="contact.listed", object_type="contactperson",
-                     object_repr=f"API 查询联系人名册第 {page} 页", region_code=user.region_id,
-                     changes={"filters": {k: v for k, v in data.items() if v}, "rows": len(rows)})
+    audit_sensitive_read(user, action="contact.listed", object_type="contactperson",
+                 object_repr=f"API 查询联系人名册第 {page} 页", region_code=user.region_id,
+                 changes={"filters": {k: v for k, v in data.items() if v}, "rows": len(rows)})
     return ContactPage(count=qs.count(), page=page, page_size=size, results=[contact_out(c, user) for c in rows])
 
 
@@ -288,8 +287,7 @@ def create_contact(request, payload: ContactIn):
 def get_contact(request, contact_id: int):
     user = request.auth
     contact = contact_get_for_user(user, contact_id)
-    if user.role == Role.AUDITOR:
-        audit_record(actor=user, action="contact.viewed", obj=contact)
+    audit_sensitive_read(user, action="contact.viewed", obj=contact)
     out = contact_out(contact, user).dict()
     return ContactDetailOut(**out, assignments=[assignment_out(a) for a in contact_active_assignments(contact)])
 

@@ -17,8 +17,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from guanhuai.accounts.roles import Role, has_perm
-from guanhuai.audit.services import audit_record
+from guanhuai.accounts.roles import has_perm
+from guanhuai.audit.services import audit_record, audit_sensitive_read
 from guanhuai.families.selectors import family_get_for_user
 from guanhuai.lib.formerrors import add_service_errors
 from guanhuai.regions.codes import COUNTY, VILLAGE
@@ -65,10 +65,9 @@ def contact_list_view(request):
     filters = ContactFilters(**{k: v or "" for k, v in form.cleaned_data.items()}) if form.is_valid() \
         else ContactFilters()
     page = Paginator(contact_list(request.user, filters), 50).get_page(request.GET.get("page"))
-    if request.user.role == Role.AUDITOR:
-        audit_record(actor=request.user, action="contact.listed", object_type="contactperson",
-                     object_repr=f"查看联系人名册第 {page.number} 页", region_code=request.user.region_id,
-                     changes={"filters": {k: v for k, v in vars(filters).items() if v}, "rows": len(page)})
+    audit_sensitive_read(request.user, action="contact.listed", object_type="contactperson",
+                 object_repr=f"查看联系人名册第 {page.number} 页", region_code=request.user.region_id,
+                 changes={"filters": {k: v for k, v in vars(filters).items() if v}, "rows": len(page)})
     query = request.GET.copy()
     query.pop("page", None)
     return render(request, "contacts/list.html", _context(request, form=form, page=page, query=query.urlencode(),
@@ -114,8 +113,7 @@ def contact_edit(request, contact_id):
 @login_required
 def contact_detail(request, contact_id):
     contact = contact_get_for_user(request.user, contact_id)
-    if request.user.role == Role.AUDITOR:
-        audit_record(actor=request.user, action="contact.viewed", obj=contact)
+    audit_sensitive_read(request.user, action="contact.viewed", obj=contact)
     return render(request, "contacts/detail.html", _context(
         request, contact=contact, active=list(contact_active_assignments(contact)),
         history=list(contact_assignment_history(contact)[:500]), tab="roster"))
@@ -218,10 +216,9 @@ def coverage(request, code: str | None = None):
     missing = (families_missing_contacts(user, region)
                .order_by("region_id", "head_name", "id"))
     page = Paginator(missing, 100).get_page(request.GET.get("page"))
-    if user.role == Role.AUDITOR:
-        audit_record(actor=user, action="contact.coverage_viewed", object_type="region", object_id=region.code,
-                     object_repr=f"查看{region.name}双岗覆盖", region_code=region.code,
-                     changes={"missing_rows": len(page)})
+    audit_sensitive_read(user, action="contact.coverage_viewed", object_type="region", object_id=region.code,
+                 object_repr=f"查看{region.name}双岗覆盖", region_code=region.code,
+                 changes={"missing_rows": len(page)})
     return render(request, "contacts/coverage.html", _context(
         request, region=region, rows=rows, total=total, page=page, path=region_path(region, stop_at=user.region),
         drill=region.level < VILLAGE, tab="coverage"))

@@ -10,7 +10,7 @@ from ninja import Query, Router, Schema, Status
 from ninja.errors import HttpError
 
 from guanhuai.accounts.roles import has_perm
-from guanhuai.audit.services import audit_record
+from guanhuai.audit.services import audit_record, audit_sensitive_read
 from guanhuai.regions.selectors import region_get_for_user
 
 from . import services
@@ -114,10 +114,9 @@ def list_families(request, query: Query[ListQuery]):
     qs = family_list(request.auth, FamilyFilters(**data))
     count = qs.count()
     rows = list(qs[(page - 1) * size: page * size])
-    if request.auth.role == "auditor":
-        audit_record(actor=request.auth, action="family.listed", object_type="family",
-                     object_repr=f"API 查询家庭列表第 {page} 页", region_code=request.auth.region_id,
-                     changes={"filters": {k: v for k, v in data.items() if v}, "rows": len(rows)})
+    audit_sensitive_read(request.auth, action="family.listed", object_type="family",
+                 object_repr=f"API 查询家庭列表第 {page} 页", region_code=request.auth.region_id,
+                 changes={"filters": {k: v for k, v in data.items() if v}, "rows": len(rows)})
     return FamilyPage(count=count, page=page, page_size=size, results=[family_out(f) for f in rows])
 
 
@@ -225,8 +224,7 @@ def create_family(request, payload: FamilyIn):
 @router.get("/{family_id}", response=FamilyOut, summary="家庭档案详情")
 def get_family(request, family_id: int):
     family = family_get_for_user(request.auth, family_id)
-    if request.auth.role == "auditor":
-        audit_record(actor=request.auth, action="family.viewed", obj=family)
+    audit_sensitive_read(request.auth, action="family.viewed", obj=family)
     return family_out(family)
 
 

@@ -11,8 +11,8 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from guanhuai.accounts.roles import Role, has_perm
-from guanhuai.audit.services import audit_record
+from guanhuai.accounts.roles import has_perm
+from guanhuai.audit.services import audit_record, audit_sensitive_read
 from guanhuai.lib.formerrors import add_service_errors
 from guanhuai.regions.selectors import region_get_for_user
 
@@ -44,10 +44,9 @@ def family_list_view(request):
     _require(request.user, "family.view")
     form, filters = _filters(request)
     page = Paginator(family_list(request.user, filters), 30).get_page(request.GET.get("page"))
-    if request.user.role == Role.AUDITOR:
-        audit_record(actor=request.user, action="family.listed", object_type="family",
-                     object_repr=f"查看家庭列表第 {page.number} 页", region_code=request.user.region_id,
-                     changes={"filters": {k: v for k, v in vars(filters).items() if v}, "rows": len(page)})
+    audit_sensitive_read(request.user, action="family.listed", object_type="family",
+                 object_repr=f"查看家庭列表第 {page.number} 页", region_code=request.user.region_id,
+                 changes={"filters": {k: v for k, v in vars(filters).items() if v}, "rows": len(page)})
     query = request.GET.copy()
     query.pop("page", None)
     return render(request, "families/list.html", {
@@ -148,9 +147,7 @@ def _spread_errors(form, member_forms, exc: ValidationError) -> None:
 @login_required
 def family_detail(request, pk):
     family = family_get_for_user(request.user, pk)
-    if request.user.role == Role.AUDITOR:
-        # Every sensitive read by an auditor is logged.
-        audit_record(actor=request.user, action="family.viewed", obj=family)
+    audit_sensitive_read(request.user, action="family.viewed", obj=family)
     members = list(family.members.all())
     return render(request, "families/detail.html", {
         "family": family, "members": members, "active_nav": "families",
@@ -294,7 +291,6 @@ def reveal(request, kind: str, pk: int):
 @login_required
 def history(request, pk):
     family = family_get_for_user(request.user, pk)
-    if request.user.role == Role.AUDITOR:
-        audit_record(actor=request.user, action="family.viewed", obj=family, changes={"page": "history"})
+    audit_sensitive_read(request.user, action="family.viewed", obj=family, changes={"page": "history"})
     return render(request, "families/history.html", {"family": family, "entries": family_history(family),
                                                      "active_nav": "families"})

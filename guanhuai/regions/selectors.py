@@ -22,12 +22,6 @@ def region_get_for_user(user, code: str) -> Region:
     return region
 
 
-def region_children_for_user(user, region: Region | None = None) -> QuerySet[Region]:
-    region = region or user.region
-    region_get_for_user(user, region.code)
-    return Region.objects.filter(parent=region).order_by("code")
-
-
 def region_path(region: Region, *, stop_at: Region | None = None) -> list[Region]:
     """Ancestors from the top (or ``stop_at``) down to ``region``."""
     codes = []

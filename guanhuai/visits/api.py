@@ -13,8 +13,8 @@ from django.core.exceptions import ValidationError
 from django.http import Http404
 from ninja import Query, Router, Schema, Status
 
-from guanhuai.accounts.roles import Role, has_perm
-from guanhuai.audit.services import audit_record
+from guanhuai.accounts.roles import has_perm
+from guanhuai.audit.services import audit_sensitive_read
 from guanhuai.contacts.models import ContactPerson
 
 from . import services
@@ -156,18 +156,16 @@ def list_visits(request, query: Query[VisitQuery]):
     qs = visit_list(user, filters)
     count = qs.count()
     rows = list(qs[(page - 1) * size: page * size])
-    if user.role == Role.AUDITOR:
-        audit_record(actor=user, action="visit.listed", object_type="visit",
-                     object_repr=f"API 查询走访记录第 {page} 页", region_code=user.region_id,
-                     changes={"filters": {k: str(v) for k, v in data.items() if v}, "rows": len(rows)})
+    audit_sensitive_read(user, action="visit.listed", object_type="visit",
+                 object_repr=f"API 查询走访记录第 {page} 页", region_code=user.region_id,
+                 changes={"filters": {k: str(v) for k, v in data.items() if v}, "rows": len(rows)})
     return VisitPage(count=count, page=page, page_size=size, results=[visit_out(v) for v in rows])
 
 
 @router.get("/{visit_id}", response=VisitOut, summary="走访记录详情")
 def get_visit(request, visit_id: int):
     visit = visit_get_for_user(request.auth, visit_id)
-    if request.auth.role == Role.AUDITOR:
-        audit_record(actor=request.auth, action="visit.viewed", obj=visit)
+    audit_sensitive_read(request.auth, action="visit.viewed", obj=visit)
     return visit_out(visit)
 
 
@@ -272,18 +270,16 @@ def list_events(request, query: Query[EventQuery]):
     qs = event_list(user, filters)
     count = qs.count()
     rows = list(qs[(page - 1) * size: page * size])
-    if user.role == Role.AUDITOR:
-        audit_record(actor=user, action="event.listed", object_type="majorevent",
-                     object_repr=f"API 查询重大事件第 {page} 页", region_code=user.region_id,
-                     changes={"filters": {k: str(v) for k, v in data.items() if v}, "rows": len(rows)})
+    audit_sensitive_read(user, action="event.listed", object_type="majorevent",
+                 object_repr=f"API 查询重大事件第 {page} 页", region_code=user.region_id,
+                 changes={"filters": {k: str(v) for k, v in data.items() if v}, "rows": len(rows)})
     return EventPage(count=count, page=page, page_size=size, results=[event_out(e) for e in rows])
 
 
 @events_router.get("/{event_id}", response=EventOut, summary="重大事件详情(含对应走访)")
 def get_event(request, event_id: int):
     event = event_get_for_user(request.auth, event_id)
-    if request.auth.role == Role.AUDITOR:
-        audit_record(actor=request.auth, action="event.viewed", obj=event)
+    audit_sensitive_read(request.auth, action="event.viewed", obj=event)
     return event_out(event, with_visits=True)
 
 

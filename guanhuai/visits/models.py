@@ -25,7 +25,6 @@ class Channel(models.TextChoices):
 
 
 FACE_TO_FACE = [Channel.MEETING, Channel.HOME, Channel.FESTIVAL, Channel.EMERGENCY]
-HOME_VISIT = [Channel.HOME, Channel.FESTIVAL, Channel.EMERGENCY]
 
 
 class Referral(models.TextChoices):

@@ -17,8 +17,8 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
-from guanhuai.accounts.roles import Role, has_perm
-from guanhuai.audit.services import audit_record
+from guanhuai.accounts.roles import has_perm
+from guanhuai.audit.services import audit_sensitive_read
 from guanhuai.contacts.models import ContactPerson
 from guanhuai.families.selectors import family_get_for_user
 from guanhuai.lib.formerrors import add_service_errors
@@ -145,8 +145,7 @@ def visit_detail(request, visit_id):
     visit = visit_get_for_user(request.user, visit_id)
     if request.method != "GET":
         return HttpResponseNotAllowed(["GET"])
-    if request.user.role == Role.AUDITOR:
-        audit_record(actor=request.user, action="visit.viewed", obj=visit)
+    audit_sensitive_read(request.user, action="visit.viewed", obj=visit)
     return render(request, "visits/detail.html", {
         "visit": visit, "family": visit.family, "photos": list(visit.photos.all()),
         "can_change": can_change_visit(request.user, visit), "active_nav": "visits",
@@ -221,10 +220,9 @@ def _query_without_page(request) -> str:
 
 
 def _audit_list(request, what: str, filters, page) -> None:
-    if request.user.role == Role.AUDITOR:
-        audit_record(actor=request.user, action="visit.listed", object_type="visit",
-                     object_repr=f"查看{what}第 {page.number} 页", region_code=request.user.region_id,
-                     changes={"filters": {k: str(v) for k, v in vars(filters).items() if v}, "rows": len(page)})
+    audit_sensitive_read(request.user, action="visit.listed", object_type="visit",
+                 object_repr=f"查看{what}第 {page.number} 页", region_code=request.user.region_id,
+                 changes={"filters": {k: str(v) for k, v in vars(filters).items() if v}, "rows": len(page)})
 
 
 @login_required
@@ -298,8 +296,7 @@ def event_detail(request, event_id):
     event = event_get_for_user(request.user, event_id)
     if request.method != "GET":
         return HttpResponseNotAllowed(["GET"])
-    if request.user.role == Role.AUDITOR:
-        audit_record(actor=request.user, action="event.viewed", obj=event)
+    audit_sensitive_read(request.user, action="event.viewed", obj=event)
     can_close = has_perm(request.user, "event.close") and event.state == MajorEvent.State.OPEN
     return render(request, "visits/event_detail.html", {
         "event": event, "family": event.family, "active_nav": "events",
@@ -338,10 +335,9 @@ def event_list_view(request):
         filters.kind = data["kind"] or ""
         filters.overdue = bool(data["overdue"])
     page = Paginator(event_list(request.user, filters), PAGE_SIZE).get_page(request.GET.get("page"))
-    if request.user.role == Role.AUDITOR:
-        audit_record(actor=request.user, action="event.listed", object_type="majorevent",
-                     object_repr=f"查看重大事件第 {page.number} 页", region_code=request.user.region_id,
-                     changes={"filters": {k: str(v) for k, v in vars(filters).items() if v}, "rows": len(page)})
+    audit_sensitive_read(request.user, action="event.listed", object_type="majorevent",
+                 object_repr=f"查看重大事件第 {page.number} 页", region_code=request.user.region_id,
+                 changes={"filters": {k: str(v) for k, v in vars(filters).items() if v}, "rows": len(page)})
     return render(request, "visits/event_list.html", {
         "form": form, "page": page, "query": _query_without_page(request), "today": timezone.localdate(),
         "can_report": has_perm(request.user, "visit.record"), "state": filters.state, "active_nav": "events",

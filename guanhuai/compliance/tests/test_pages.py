@@ -94,3 +94,14 @@ def test_the_family_page_lists_the_last_year_and_folds_older_periods(make_family
     assert "更早" in folded and "未达标" in folded
     assert f"{old}✗" in folded and f"{recent}✗" in html and recent not in folded
     assert login(outsider).get(url).status_code == 404
+
+
+def test_an_auditors_compliance_reads_are_logged(make_family, auditor):
+    from guanhuai.audit.models import AuditEvent
+
+    family = make_family()
+    client = login(auditor)
+    client.get(reverse("compliance:family", args=[family.pk]))
+    client.get(reverse("compliance:region"))
+    actions = list(AuditEvent.objects.filter(actor=auditor).values_list("action", flat=True))
+    assert actions.count("family.viewed") == 1 and actions.count("family.listed") == 1
