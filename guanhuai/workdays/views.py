@@ -47,5 +47,4 @@ def calendar_page(request):
         "years": CalendarYear.objects.all(), "year": year, "published": CalendarYear.objects.filter(year=year).exists(),
         "days": CalendarDay.objects.filter(date__year=year), "festivals": festivals_of(year), "can_load": can_load,
         "sample": sample, "today": today, "prev_year": year - 1, "next_year": year + 1, "active_nav": "workdays",
-        "weekday_names": "一二三四五六日",
     })
