@@ -63,7 +63,7 @@ def audit_record_many(*, actor, events: list[PendingEvent], ip: str | None = Non
     """Append events to the chain in one locked step."""
     if not events:
         return []
-    with transaction.atomic():
+    with transaction.atomic(savepoint=False):
         head, _ = AuditChainHead.objects.select_for_update().get_or_create(id=1)
         now = timezone.now()
         ip = ip if ip is not None else (current_ip() or "")

@@ -62,6 +62,18 @@ def _visits_by_family(family_ids: Iterable[int], since: dt.date) -> dict[int, li
     return out
 
 
+# One family's rows, read and replaced with two statements on the hot path of recording a visit.
+_FAMILY_VISITS = ("SELECT visit_date, channel FROM visits_visit WHERE family_id = %s AND visit_date >= %s "
+                  "ORDER BY visit_date, id")
+_FAMILY_STATE_DELETE = ("DELETE FROM compliance_obligationstate WHERE family_id = %s "
+                        "RETURNING kind, period, base_status, prev_met")
+_FAMILY_LOCK = "SELECT id FROM families_family WHERE id = %s FOR UPDATE"
+
+
+def _summary_key(row: ObligationState) -> tuple:
+    return row.kind, row.period, row.base_status, row.prev_met
+
+
 def family_refresh(family: Family, *, day: dt.date | None = None,
                    visit_delta: tuple[int, int] | None = None) -> list[ObligationState]:
     """Recompute one family's obligation rows (call inside the write's transaction).
@@ -69,19 +81,29 @@ def family_refresh(family: Family, *, day: dt.date | None = None,
     ``visit_delta`` = (change in this year's entered visits, change in late ones) lets a visit write
     adjust the village summary by deltas instead of recomputing it (the hot path of recording visits).
     """
+    from django.db import connection
+
     day = day or timezone.localdate()
-    with transaction.atomic():
+    with transaction.atomic(savepoint=False), connection.cursor() as cursor:
         # Two writes for one family at once: the second waits here, then reads the first's visit.
-        list(Family.objects.select_for_update().filter(pk=family.pk).values_list("pk"))
-        visits = _visits_by_family([family.pk], day - dt.timedelta(days=LOOKBACK_DAYS)).get(family.pk, [])
+        if connection.features.has_select_for_update:
+            cursor.execute(_FAMILY_LOCK, [family.pk])
+        cursor.execute(_FAMILY_VISITS, [family.pk, day - dt.timedelta(days=LOOKBACK_DAYS)])
+        visits = [(_as_date(d), channel) for d, channel in cursor.fetchall()]
         rows = compute_states(family, visits, day)
-        old = list(ObligationState.objects.filter(family_id=family.pk))
-        ObligationState.objects.filter(family_id=family.pk).delete()
+        cursor.execute(_FAMILY_STATE_DELETE, [family.pk])
+        old = [(kind, period, status, None if met is None else bool(met))
+               for kind, period, status, met in cursor.fetchall()]
         ObligationState.objects.bulk_create(rows)
-        if visit_delta is None or not village_apply_visit_delta(family.region_id, old, rows, day,
-                                                                visits=visit_delta[0], late=visit_delta[1]):
+        if visit_delta is None or not village_apply_visit_delta(family.region_id, old, [_summary_key(r) for r in rows],
+                                                                day, visits=visit_delta[0], late=visit_delta[1]):
             villages_refresh([family.region_id], day)
     return rows
+
+
+def _as_date(value) -> dt.date:
+    # SQLite hands raw SQL dates back as text.
+    return value if isinstance(value, dt.date) else dt.date.fromisoformat(value)
 
 
 def families_refresh(families: list[Family], *, day: dt.date) -> int:
