@@ -133,11 +133,19 @@ def _attach_photos(visit: Visit, photos) -> None:
         photo.save()
 
 
+_OPEN_EVENT = ("SELECT id FROM visits_majorevent WHERE family_id = %s AND state = %s AND event_date <= %s "
+               "AND responded_on IS NULL ORDER BY event_date, id LIMIT 1")
+
+
 def _link_event(visit: Visit) -> None:
     """A visit on or after an open, unanswered event's date answers it when its channel counts."""
-    event = (MajorEvent.objects.filter(family_id=visit.family_id, state=MajorEvent.State.OPEN,
-                                       event_date__lte=visit.visit_date, responded_on__isnull=True)
-             .order_by("event_date").first())
+    from django.db import connection
+
+    # Most families have no open event: a plain indexed probe first (this runs for every visit recorded).
+    with connection.cursor() as cursor:
+        cursor.execute(_OPEN_EVENT, [visit.family_id, MajorEvent.State.OPEN, visit.visit_date])
+        found = cursor.fetchone()
+    event = MajorEvent.objects.filter(pk=found[0]).first() if found else None
     if event is not None and visit.channel in emergency_channels(event.region_id, event.event_date):
         event_set_answer(event, visit)
 

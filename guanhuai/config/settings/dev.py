@@ -6,4 +6,5 @@ from .base import *  # noqa: F403
 
 DEBUG = env_bool("DEBUG", True)
 VAR_DIR.mkdir(parents=True, exist_ok=True)  # noqa: F405
-WHITENOISE_AUTOREFRESH = True
+# Autorefresh stats the static folder on every request: only worth it while debugging.
+WHITENOISE_AUTOREFRESH = DEBUG
