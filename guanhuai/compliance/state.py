@@ -67,6 +67,14 @@ _FAMILY_VISITS = ("SELECT visit_date, channel FROM visits_visit WHERE family_id 
                   "ORDER BY visit_date, id")
 _FAMILY_STATE_DELETE = ("DELETE FROM compliance_obligationstate WHERE family_id = %s "
                         "RETURNING kind, period, base_status, prev_met")
+_STATE_FIELDS = ("family_id", "region_id", "key", "kind", "period", "base_status", "period_start", "period_end",
+                 "period_label", "required", "count", "prev_met", "due_soon_from", "valid_until", "computed_on",
+                 "last_visit")
+_FAMILY_STATE_INSERT = (
+    "INSERT INTO compliance_obligationstate (family_id, region_code, key, kind, period, base_status, period_start, "
+    "period_end, period_label, required, count, prev_met, due_soon_from, valid_until, computed_on, last_visit) "
+    "VALUES {rows}")
+_STATE_ROW = "(" + ", ".join(["%s"] * len(_STATE_FIELDS)) + ")"
 _FAMILY_LOCK = "SELECT id FROM families_family WHERE id = %s FOR UPDATE"
 
 
@@ -77,6 +85,8 @@ def _summary_key(row: ObligationState) -> tuple:
 def family_refresh(family: Family, *, day: dt.date | None = None,
                    visit_delta: tuple[int, int] | None = None) -> list[ObligationState]:
     """Recompute one family's obligation rows (call inside the write's transaction).
+
+    The returned rows are not refreshed from the database (no primary keys): read them back if needed.
 
     ``visit_delta`` = (change in this year's entered visits, change in late ones) lets a visit write
     adjust the village summary by deltas instead of recomputing it (the hot path of recording visits).
@@ -94,7 +104,9 @@ def family_refresh(family: Family, *, day: dt.date | None = None,
         cursor.execute(_FAMILY_STATE_DELETE, [family.pk])
         old = [(kind, period, status, None if met is None else bool(met))
                for kind, period, status, met in cursor.fetchall()]
-        ObligationState.objects.bulk_create(rows)
+        if rows:
+            cursor.execute(_FAMILY_STATE_INSERT.format(rows=", ".join([_STATE_ROW] * len(rows))),
+                           [getattr(r, f) for r in rows for f in _STATE_FIELDS])
         if visit_delta is None or not village_apply_visit_delta(family.region_id, old, [_summary_key(r) for r in rows],
                                                                 day, visits=visit_delta[0], late=visit_delta[1]):
             villages_refresh([family.region_id], day)
