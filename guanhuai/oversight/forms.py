@@ -45,7 +45,8 @@ class RecordForm(BootstrapMixin, forms.Form):
             self.fields[name] = forms.ChoiceField(
                 label=f"{visit.visit_date:%Y-%m-%d} {visit.get_channel_display()} "
                       f"{visit.contact.name if visit.contact else '(未指明联系人)'}",
-                choices=[("", "未核实"), ("1", "属实"), ("0", "家庭否认")], required=False)
+                choices=[("", "未核实"), ("1", "属实"), ("0", "家庭否认")], required=False,
+                widget=forms.Select(attrs={"class": "form-select form-select-sm"}))
             self.visit_fields.append((visit, name))
 
     def service_data(self) -> dict:
