@@ -31,6 +31,8 @@ PERMISSIONS: dict[str, set[str]] = {
     "users.manage": {Role.ADMIN},
     "profiles.manage": {Role.ADMIN},
     "regions.manage": {Role.ADMIN},
+    "oversight.view": {Role.COUNTY, Role.CITY, Role.PROVINCE, Role.AUDITOR},
+    "spotcheck.manage": {Role.COUNTY},
 }
 
 PERMISSION_LABELS = {
@@ -46,6 +48,8 @@ PERMISSION_LABELS = {
     "users.manage": "管理辖区内用户账号",
     "profiles.manage": "编辑联系走访政策配置(版本化)",
     "regions.manage": "导入行政区划",
+    "oversight.view": "查看抽查、抽样调查和考核结果",
+    "spotcheck.manage": "安排本县双岗联系制度抽查并记录结果",
 }
 
 # Which region level each role is normally bound to (a hint for the admin form).

@@ -128,6 +128,7 @@ def register_routers() -> None:
     from guanhuai.families.api import router as families_router
     from guanhuai.families.api_import import router as imports_router
     from guanhuai.inbox.api import router as inbox_router
+    from guanhuai.oversight.api import router as oversight_router
     from guanhuai.regions.api import router as regions_router
     from guanhuai.visits.api import events_router
     from guanhuai.visits.api import router as visits_router
@@ -142,6 +143,7 @@ def register_routers() -> None:
     api.add_router("/visits", visits_router)
     api.add_router("/events", events_router)
     api.add_router("/inbox", inbox_router)
+    api.add_router("/oversight", oversight_router)
 
 
 register_routers()

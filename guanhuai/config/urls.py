@@ -12,6 +12,7 @@ urlpatterns = [
     path("workdays/", include("guanhuai.workdays.urls")),
     path("compliance/", include("guanhuai.compliance.urls")),
     path("visits/", include("guanhuai.visits.urls")),
+    path("oversight/", include("guanhuai.oversight.urls")),
     path("inbox/", include("guanhuai.inbox.urls")),
     path("", include("guanhuai.web.urls")),
 ]

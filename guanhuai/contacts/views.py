@@ -53,7 +53,8 @@ def _require(user, perm: str) -> None:
 def _context(request, **extra) -> dict:
     user = request.user
     return {"active_nav": "contacts", "can_manage": has_perm(user, "contacts.manage"),
-            "can_edit": has_perm(user, "family.edit"), "can_export": has_perm(user, "family.export"), **extra}
+            "can_edit": has_perm(user, "family.edit"), "can_export": has_perm(user, "family.export"),
+            "can_see_oversight": has_perm(user, "oversight.view"), **extra}
 
 
 # ---------------------------------------------------------------- roster

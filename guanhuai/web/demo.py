@@ -55,6 +55,7 @@ from guanhuai.lib.idnumber import make_id_number
 from guanhuai.regions.codes import CITY, COUNTY, PROVINCE, TOWNSHIP, VILLAGE
 from guanhuai.regions.models import Region
 from guanhuai.web.demo_care import PROFILE_CODE, CareResult, care_exists, care_seed
+from guanhuai.web.demo_oversight import oversight_seed
 
 PROVINCE_CODE = "510000000000"
 PROVINCE_NAME = "示范省"
@@ -187,6 +188,9 @@ def demo_seed(*, families: int = DEFAULT_FAMILIES, seed: int = DEFAULT_SEED, pro
             changes.update(profile=PROFILE_CODE, contacts=result.care.contacts, assignments=result.care.assignments,
                            visits=result.care.visits, events=result.care.events, cards=result.care.cards,
                            visits_until=today.isoformat())
+        county_user = User.objects.filter(username="demo_county").first()
+        if oversight_seed(county_user=county_user, today=today, seed=seed):
+            say("抽查:本县 1 次已完成、1 次进行中")
         if result.created:
             # One summarising audit event for the whole run (the rows themselves are not audited one by one).
             changes.update(users="、".join(login.username for login in result.logins), seed=seed)

@@ -6,9 +6,11 @@ from django.contrib.auth.decorators import login_required
 from django.db import connection
 from django.http import JsonResponse
 from django.shortcuts import render
+from django.utils import timezone
 
 from guanhuai.accounts.roles import Role, has_perm
 from guanhuai.families.selectors import families_for_user
+from guanhuai.oversight.selectors import spotcheck_warning
 
 from . import selectors
 
@@ -38,6 +40,7 @@ def home(request):
             context["no_phone_count"], context["no_phone"] = selectors.missing_phone(families)
         if user.role in OVERVIEW_ROLES:
             context["overview"] = selectors.child_region_overview(user)
+    context["warning"] = spotcheck_warning(user, timezone.localdate().year)
     if has_perm(user, "audit.view"):
         context["audit"] = selectors.audit_summary(user)
     if user.role == Role.ADMIN:

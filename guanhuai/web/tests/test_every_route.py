@@ -55,6 +55,7 @@ def samples(family, county_officer, township_officer):
     visits = _visit_samples(family, township_officer)
     return {"family": family.pk, "member": member.pk, "token": token.pk, "job": job.pk, "user": county_officer.pk,
             "code": "510104001001", "kind": "id_number", **visits, **_contact_samples(family, county_officer),
+            **_oversight_samples(county_officer),
             # Policy profiles are not in any jurisdiction: only administrators may change them (others 404).
             "profile_id": _first_profile_id()}
 
@@ -74,6 +75,17 @@ def _contact_samples(family, officer) -> dict:
     assignment = assignment_set(acting_user=officer, family=family, slot="first", contact=contact,
                                 start_date=family.registered_on)
     return {"contact_id": contact.pk, "assignment_id": assignment.pk}
+
+
+def _oversight_samples(officer) -> dict:
+    """A spot check of 东城县 and its sampled family (oversight routes)."""
+    import datetime as dt
+
+    from guanhuai.oversight.services import spotcheck_plan
+
+    check = spotcheck_plan(acting_user=officer, region=officer.region, title="抽查", planned_on=dt.date.today(),
+                           size=1, seed=1)
+    return {"spotcheck_id": check.pk, "item_id": check.items.get().pk}
 
 
 def _visit_samples(family, officer) -> dict:
@@ -160,6 +172,7 @@ BODIES = {
     "read": {},
     "assignments": {"slot": "first", "contact_id": 1, "start_date": "2024-01-01"},
     "end": {"end_date": "2024-01-01", "reason": "x"},
+    "result": {"reached": False},
 }
 
 

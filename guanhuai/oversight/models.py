@@ -1,0 +1,101 @@
+"""Spot checks (抽查) of the dual-contact system by a county.
+
+A check draws its sample from a recorded seed over the county's register as
+it stood when the check was planned, and stores the drawn list, so anyone can
+re-run the draw later and see the same families (``spotcheck_verify``).
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+
+from guanhuai.families.models import Family
+from guanhuai.regions.models import Region
+from guanhuai.visits.models import Visit
+
+
+class SpotCheck(models.Model):
+    class State(models.TextChoices):
+        PLANNED = "planned", "进行中"
+        COMPLETED = "completed", "已完成"
+
+    region = models.ForeignKey(Region, verbose_name="县(市、区)", db_column="region_code", on_delete=models.PROTECT,
+                               related_name="+")
+    title = models.CharField("抽查名称", max_length=100)
+    planned_on = models.DateField("计划日期")
+    register_as_of = models.DateTimeField("名册时点")
+    seed = models.BigIntegerField("随机种子")
+    sample_size = models.PositiveIntegerField("抽取户数")
+    sample_share = models.DecimalField("抽取比例", max_digits=5, decimal_places=4, null=True, blank=True)
+    population = models.PositiveIntegerField("名册户数")
+    drawn_ids = models.JSONField("抽中家庭(按抽取顺序)", default=list)
+    state = models.CharField("状态", max_length=10, choices=State.choices, default=State.PLANNED)
+    completed_on = models.DateField("完成日期", null=True, blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                   related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = "抽查"
+        verbose_name_plural = "抽查"
+        ordering = ["-planned_on", "-id"]
+        indexes = [models.Index(fields=["region", "planned_on"], name="spotcheck_region_date")]
+
+    def __str__(self) -> str:
+        return f"{self.region.name}{self.title}"
+
+
+class SpotCheckFamily(models.Model):
+    """One sampled family and what the checker found."""
+
+    spot_check = models.ForeignKey(SpotCheck, on_delete=models.CASCADE, related_name="items")
+    family = models.ForeignKey(Family, on_delete=models.PROTECT, related_name="+")
+    region = models.ForeignKey(Region, db_column="region_code", on_delete=models.PROTECT, related_name="+")
+    position = models.PositiveIntegerField("抽取序号")
+    reached = models.BooleanField("联系上", null=True, blank=True)
+    knows_first = models.BooleanField("知道第一联系人", null=True, blank=True)
+    knows_second = models.BooleanField("知道第二联系人", null=True, blank=True)
+    satisfaction = models.PositiveSmallIntegerField("满意度", null=True, blank=True,
+                                                    validators=[MinValueValidator(1), MaxValueValidator(5)])
+    problems = models.TextField("发现的问题", blank=True)
+    recorded_at = models.DateTimeField("记录时间", null=True, blank=True)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                    related_name="+")
+
+    class Meta:
+        verbose_name = "抽查家庭"
+        verbose_name_plural = "抽查家庭"
+        ordering = ["spot_check_id", "position"]
+        constraints = [models.UniqueConstraint(fields=["spot_check", "family"], name="spotcheck_family_once")]
+
+    def __str__(self) -> str:
+        return f"{self.spot_check} · {self.family}"
+
+    @property
+    def is_recorded(self) -> bool:
+        return self.reached is not None
+
+
+class SpotCheckVisit(models.Model):
+    """The family's answer about one recorded visit; a denied visit is a suspected false report (虚报)."""
+
+    item = models.ForeignKey(SpotCheckFamily, on_delete=models.CASCADE, related_name="visit_checks")
+    visit = models.ForeignKey(Visit, on_delete=models.CASCADE, related_name="spot_checks")
+    contact = models.ForeignKey("contacts.ContactPerson", null=True, blank=True, on_delete=models.SET_NULL,
+                                related_name="spot_check_visits")
+    confirmed = models.BooleanField("走访属实")
+
+    class Meta:
+        verbose_name = "走访核实"
+        verbose_name_plural = "走访核实"
+        constraints = [models.UniqueConstraint(fields=["item", "visit"], name="spotcheck_visit_once")]
+        indexes = [models.Index(fields=["contact", "confirmed"], name="spotcheck_visit_contact")]
+
+    def __str__(self) -> str:
+        return f"走访 {self.visit_id}:{'属实' if self.confirmed else '家庭否认'}"
+
+    @property
+    def is_suspected_false_report(self) -> bool:
+        return not self.confirmed
