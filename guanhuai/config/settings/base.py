@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "guanhuai.visits",
     "guanhuai.compliance",
     "guanhuai.oversight",
+    "guanhuai.reports",
     "guanhuai.web",
 ]
 
