@@ -10,6 +10,7 @@ transaction (ARCHITECTURE decision 3).
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -24,6 +25,7 @@ from guanhuai.compliance.state import family_refresh
 from guanhuai.contacts.models import ContactPerson
 from guanhuai.families.models import Family, Status
 from guanhuai.inbox.services import notify
+from guanhuai.lib.rows import Columns
 from guanhuai.regions.codes import CITY, COUNTY, ancestor_code
 from guanhuai.workdays.calendar import add_working_days
 
@@ -156,8 +158,25 @@ def _unlink_event(event_id: int | None) -> None:
         event_set_answer(event, event_first_answer(event))
 
 
+@functools.cache
+def _contact_columns() -> tuple[Columns, str]:
+    columns = Columns(ContactPerson, "region", "name", "post", "kind", "user", "is_active")
+    return columns, (f"SELECT {columns.select('c')} FROM contacts_contactperson c "
+                     "WHERE c.user_id = %s AND c.is_active ORDER BY c.id LIMIT 1")
+
+
 def default_contact_for(user) -> ContactPerson | None:
-    return ContactPerson.objects.filter(user=user, is_active=True).first()
+    """The acting user's own active contact person, credited with what they record when no other is named.
+
+    One plain statement (it runs for every visit recorded; see lib/rows.py); the phone stays deferred.
+    """
+    from django.db import connection
+
+    columns, sql = _contact_columns()
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [user.pk])
+        row = cursor.fetchone()
+    return columns.build(row) if row else None
 
 
 def visit_record(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 
 from borax.calendars.lunardate import LunarDate
 
@@ -14,6 +15,7 @@ FESTIVALS = {
 FIRST_YEAR, LAST_YEAR = 1901, 2099
 
 
+@functools.cache  # a pure function of two small values; compliance asks for it on every visit recorded
 def festival_date(key: str, year: int) -> dt.date:
     if not FIRST_YEAR <= year <= LAST_YEAR:
         raise ValueError(f"农历节日只支持 {FIRST_YEAR}–{LAST_YEAR} 年")
