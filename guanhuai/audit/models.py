@@ -20,11 +20,11 @@ class AuditEvent(models.Model):
     )
     actor_username = models.CharField("用户名", max_length=150, blank=True)
     ip = models.CharField("来源IP", max_length=64, blank=True)
-    action = models.CharField("动作", max_length=40, db_index=True)
-    object_type = models.CharField("对象类型", max_length=40, blank=True, db_index=True)
+    action = models.CharField("动作", max_length=40)
+    object_type = models.CharField("对象类型", max_length=40, blank=True)
     object_id = models.CharField("对象编号", max_length=64, blank=True)
     object_repr = models.CharField("对象", max_length=200, blank=True)
-    region_code = models.CharField("区划代码", max_length=12, blank=True, db_index=True)
+    region_code = models.CharField("区划代码", max_length=12, blank=True)
     changes = models.JSONField("变更", default=dict, blank=True)
     reason = models.TextField("理由", blank=True)
     prev_hash = models.CharField(max_length=64)
@@ -34,7 +34,13 @@ class AuditEvent(models.Model):
         verbose_name = "审计事件"
         verbose_name_plural = "审计事件"
         ordering = ["-id"]
-        indexes = [models.Index(fields=["object_type", "object_id"], name="audit_object")]
+        # Every write in the system appends here: only the indexes the search page uses (jurisdiction
+        # is a code prefix, hence varchar_pattern_ops; object_type is served by audit_object).
+        indexes = [
+            models.Index(fields=["object_type", "object_id"], name="audit_object"),
+            models.Index(fields=["action"], name="audit_action"),
+            models.Index(fields=["region_code"], name="audit_region_prefix", opclasses=["varchar_pattern_ops"]),
+        ]
 
     def __str__(self) -> str:
         return f"#{self.id} {self.action} {self.object_type}:{self.object_id}"

@@ -71,8 +71,11 @@ class ObligationState(models.Model):
     status on any day up to ``valid_until`` is a plain indexed comparison.
     """
 
-    family = models.ForeignKey(Family, on_delete=models.CASCADE, related_name="obligations")
-    region = models.ForeignKey(Region, db_column="region_code", on_delete=models.PROTECT, related_name="+")
+    # Covered by one_state_per_obligation and obligation_region_status: no single-column indexes
+    # (every visit recorded rewrites a family's rows).
+    family = models.ForeignKey(Family, on_delete=models.CASCADE, related_name="obligations", db_index=False)
+    region = models.ForeignKey(Region, db_column="region_code", on_delete=models.PROTECT, related_name="+",
+                               db_index=False)
     key = models.CharField("义务", max_length=40)
     kind = models.CharField("类型", max_length=20)
     period = models.CharField("周期", max_length=10)
