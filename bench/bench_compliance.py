@@ -225,11 +225,12 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def start_server(url: str, port: int, workers: int) -> subprocess.Popen:
+def start_server(url: str, port: int, workers: int, worker_class: str = "sync") -> subprocess.Popen:
     env = dict(os.environ, DATABASE_URL=url, DJANGO_SETTINGS_MODULE="guanhuai.config.settings.dev", DEBUG="false",
                ALLOWED_HOSTS="127.0.0.1,localhost", DB_CONN_MAX_AGE="600")
     process = subprocess.Popen(
-        [str(ROOT / ".venv/bin/gunicorn"), "guanhuai.config.wsgi", "-w", str(workers), "-b", f"127.0.0.1:{port}",
+        [str(ROOT / ".venv/bin/gunicorn"), "guanhuai.config.wsgi", "-w", str(workers), "-k", worker_class,
+         "-b", f"127.0.0.1:{port}",
          "--access-logfile", "/dev/null", "--error-logfile", "/tmp/guanhuai-bench-gunicorn.log"],
         cwd=ROOT, env=env, start_new_session=True)
     for _ in range(100):
@@ -295,6 +296,48 @@ done = function(summary, latency, requests)
     summary.duration / 1e6, latency:percentile(50) / 1e3, latency:percentile(99) / 1e3))
 end
 """
+
+
+def _cpu_seconds(pids) -> dict[int, float]:
+    ticks = os.sysconf("SC_CLK_TCK")
+    out = {}
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        out[pid] = (int(fields[11]) + int(fields[12])) / ticks
+    return out
+
+
+def server_cpu(server: subprocess.Popen) -> dict[int, float]:
+    """CPU seconds so far of the gunicorn processes and of this database's PostgreSQL backends."""
+    from django.db import connection
+
+    group = [int(p) for p in os.listdir("/proc") if p.isdigit() and _pgid(int(p)) == server.pid]
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> "
+                       "pg_backend_pid()")
+        backends = [row[0] for row in cursor.fetchall()]
+    connection.close()
+    return {("app", pid): v for pid, v in _cpu_seconds(group).items()} | {
+        ("db", pid): v for pid, v in _cpu_seconds(backends).items()}
+
+
+def _pgid(pid: int) -> int | None:
+    try:
+        return os.getpgid(pid)
+    except OSError:
+        return None
+
+
+def cpu_per_request(before: dict, after: dict, requests: int) -> dict[str, float]:
+    """Milliseconds of CPU per request in the app workers and in PostgreSQL (processes seen both times)."""
+    out = {"app": 0.0, "db": 0.0}
+    for key, value in after.items():
+        if key in before:
+            out[key[0]] += value - before[key]
+    return {f"{k}_cpu_ms": v * 1000 / max(requests, 1) for k, v in out.items()}
 
 
 def measure_record_visits(base: str, token: str, family_ids: list[int], today: dt.date, *, clients: int,
@@ -384,6 +427,8 @@ def main() -> None:
     # 2 sync workers on this 2-core machine: measured 199/s against 174/s with 3 and 156/s with 4
     # (more processes than cores only add context switches while PostgreSQL needs half a core).
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--worker-class", default="sync", choices=["sync", "gthread"],
+                        help="gunicorn worker class (gthread keeps connections alive)")
     args = parser.parse_args()
     today = dt.date.today()
     if not args.reuse:
@@ -417,7 +462,7 @@ def main() -> None:
         connection.close()
 
         port = free_port()
-        server = start_server(args.database_url, port, args.workers)
+        server = start_server(args.database_url, port, args.workers, args.worker_class)
         base = f"http://127.0.0.1:{port}"
         try:
             province = Browser(base, "bench_province")
@@ -433,11 +478,14 @@ def main() -> None:
             log(f"(b) my families p95: {results['b_my_families_p95_ms']} ms")
 
             token = api_token("bench_county")
+            cpu_before = server_cpu(server)
             record = measure_record_visits(base, token, info["family_ids"], today, clients=args.clients,
                                            seconds=args.seconds)
+            record |= cpu_per_request(cpu_before, server_cpu(server), record["visits"])
             results["a_record_visit"] = {k: (round(v, 1) if isinstance(v, float) else v) for k, v in record.items()}
             log(f"(a) record visit: {record['per_s']:.0f}/s, median {record['median_ms']:.1f} ms, "
-                f"p99 {record['p99_ms']:.1f} ms, errors {record['errors']} {record['first_error']}")
+                f"p99 {record['p99_ms']:.1f} ms; CPU per visit: app {record['app_cpu_ms']:.1f} ms, "
+                f"PostgreSQL {record['db_cpu_ms']:.1f} ms; errors {record['errors']} {record['first_error']}")
         finally:
             os.killpg(server.pid, signal.SIGTERM)
             server.wait(timeout=30)

@@ -100,7 +100,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "transaction_mode": "IMMEDIATE",
     }
 elif env_bool("DB_SERVER_SIDE_BINDING", False):
-    DATABASES["default"]["OPTIONS"] = {"server_side_binding": True}
+    # Server-side parameters, and statements run 5 times on a connection become prepared ones
+    # (planned once per connection instead of once per call). Not behind a transaction-mode pooler.
+    DATABASES["default"]["OPTIONS"] = {"server_side_binding": True, "prepare_threshold": 5}
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
