@@ -30,7 +30,7 @@ from guanhuai.regions.codes import COUNTY
 from guanhuai.regions.models import Region
 
 from . import eligibility
-from .models import ZERO, Application, Batch, Frequency, Line, Payee, Rule, State, Step
+from .models import ZERO, Application, Batch, Frequency, Line, Payee, State, Step
 from .services import _step, in_jurisdiction
 
 BANK_HEADERS = ["明细编号", "户名", "身份证号", "开户银行", "银行账号", "金额(元)", "回盘结果", "失败原因"]
@@ -51,7 +51,7 @@ def _require_payer(user, region_code: str) -> None:
 
 def batch_refresh_totals(batch: Batch) -> Batch:
     agg = batch.lines.aggregate(n=Count("id"), s=Sum("amount"))
-    batch.line_count, batch.total = agg["n"], agg["s"] or ZERO
+    batch.line_count, batch.total = agg["n"], (agg["s"] or ZERO).quantize(ZERO)
     batch.save(update_fields=["line_count", "total"])
     return batch
 
@@ -196,8 +196,6 @@ def batch_reconcile(*, acting_user, batch: Batch, data: bytes, filename: str, pa
     """
     _require_payer(acting_user, batch.region_id)
     settled_on = settled_on or timezone.localdate()
-    if batch.state == Batch.BatchState.DRAFT:
-        raise ValidationError("该批次尚未导出银行文件,不能导入回盘")
     try:
         if is_encrypted(data):
             data = decrypt_xlsx(data, password)
@@ -207,6 +205,8 @@ def batch_reconcile(*, acting_user, batch: Batch, data: bytes, filename: str, pa
     result = ReconcileResult()
     with transaction.atomic():
         batch = Batch.objects.select_for_update().get(pk=batch.pk)
+        if batch.state == Batch.BatchState.DRAFT:
+            raise ValidationError("该批次尚未导出银行文件,不能导入回盘")
         lines = {line.pk: line for line in batch.lines.select_related("application__item", "family")}
         changes: list[tuple[Line, str, str]] = []
         seen: set[int] = set()
@@ -290,6 +290,3 @@ def _paid(line: Line, user) -> None:
                 f"请告知家庭(通知到人)。",
            url=reverse("relief:application", args=[app.pk]), dedupe_key=f"relief-line-{line.pk}")
 
-
-def rule_is_monthly(app: Application) -> bool:
-    return app.item.rule == Rule.SPECIAL_ASSISTANCE

@@ -92,7 +92,7 @@ def batch_lines(batch: Batch) -> QuerySet[Line]:
 
 def batch_summary(batch: Batch) -> dict:
     rows = batch.lines.values("state").annotate(s=Sum("amount"))
-    by_state = {r["state"]: r["s"] or ZERO for r in rows}
+    by_state = {r["state"]: (r["s"] or ZERO).quantize(ZERO) for r in rows}
     return {"paid": by_state.get(Line.LineState.PAID, ZERO), "failed": by_state.get(Line.LineState.FAILED, ZERO),
             "pending": by_state.get(Line.LineState.PENDING, ZERO),
             "sum": sum(by_state.values(), ZERO)}

@@ -324,7 +324,7 @@ def application_close_notice(*, acting_user, application: Application, expected_
 def paid_total(app: Application) -> Decimal:
     from django.db.models import Sum
 
-    return app.lines.filter(state=Line.LineState.PAID).aggregate(s=Sum("amount"))["s"] or ZERO
+    return (app.lines.filter(state=Line.LineState.PAID).aggregate(s=Sum("amount"))["s"] or ZERO).quantize(ZERO)
 
 
 def application_revoke(*, acting_user, application: Application, reason: str,
@@ -364,7 +364,7 @@ def recovery_outstanding(recovery: Recovery) -> Decimal:
     from django.db.models import Sum
 
     repaid = recovery.repayments.aggregate(s=Sum("amount"))["s"] or ZERO
-    return recovery.amount_due - repaid
+    return (recovery.amount_due - repaid).quantize(ZERO)
 
 
 def repayment_record(*, acting_user, recovery: Recovery, amount: Decimal, paid_on: dt.date | None = None,
