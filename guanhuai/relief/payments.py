@@ -33,7 +33,7 @@ from . import eligibility
 from .models import ZERO, Application, Batch, Frequency, Line, Payee, State, Step
 from .services import _step, in_jurisdiction
 
-BANK_HEADERS = ["明细编号", "户名", "身份证号", "开户银行", "银行账号", "金额(元)", "回盘结果", "失败原因"]
+BANK_HEADERS = ["明细编号", "户名", "身份证号", "开户银行", "银行账号", "金额(元)", "回盘结果", "失败原因", "摘要"]
 RETURN_SYNONYMS = {
     "line": ["明细编号", "编号"],
     "amount": ["金额(元)", "金额"],
@@ -88,11 +88,12 @@ def batch_create(*, acting_user, region: Region, period: dt.date, title: str = "
         if not family.bank_account:
             skipped.append(f"{family.head_name}家({app.item.name}):档案中没有银行账号")
             return
-        person = member or _payee(family)
-        lines.append(Line(application=app, family=family, member=person, region_id=family.region_id, kind=kind,
-                          period=month, payee_name=family.account_holder or (person.name if person else
-                                                                             family.head_name),
-                          id_number=person.id_number if person else "", bank_name=family.bank_name,
+        # Paid into the household card: the bank matches the holder's name and ID; ``member`` says for whom.
+        holder = _payee(family)
+        lines.append(Line(application=app, family=family, member=member or holder, region_id=family.region_id,
+                          kind=kind, period=month,
+                          payee_name=family.account_holder or (holder.name if holder else family.head_name),
+                          id_number=holder.id_number if holder else "", bank_name=family.bank_name,
                           bank_account=family.bank_account, amount=amount, pay_key=key, retry_of=retry_of))
 
     live = set(Line.objects.filter(region__code__startswith=prefix).exclude(state=Line.LineState.FAILED)
@@ -138,8 +139,18 @@ def batch_create(*, acting_user, region: Region, period: dt.date, title: str = "
 
 
 def bank_rows(batch: Batch) -> list[list[object]]:
-    return [[line.pk, line.payee_name, line.id_number, line.bank_name, line.bank_account, line.amount, "", ""]
-            for line in batch.lines.order_by("pk")]
+    return [[line.pk, line.payee_name, line.id_number, line.bank_name, line.bank_account, line.amount, "", "",
+             memo(line)] for line in batch.lines.select_related("application__item", "member").order_by("pk")]
+
+
+def memo(line: Line) -> str:
+    """What the household sees on its statement: the item, the month and whom a monthly grant is for."""
+    text = line.application.item.name
+    if line.period:
+        text += f" {line.period:%Y年%m月}"
+    if line.kind == Line.Kind.MONTHLY and line.member is not None:
+        text += f" {line.member.name}"
+    return text
 
 
 def batch_export(*, acting_user, batch: Batch) -> str:
@@ -157,9 +168,9 @@ def batch_export(*, acting_user, batch: Batch) -> str:
         total = sum((row[5] for row in rows), ZERO)
         if total != batch.total or len(rows) != batch.line_count:
             raise ValidationError("批次合计与明细不符,请联系管理员")  # never expected: totals move with lines
-        rows.append(["合计", f"{len(rows)} 笔", "", "", "", total, "", ""])
+        rows.append(["合计", f"{len(rows)} 笔", "", "", "", total, "", "", ""])
         plain = write_xlsx([SheetSpec(title="发放明细", headers=BANK_HEADERS, rows=rows, caption=batch.title,
-                                      text_columns=(2, 4), widths={1: 12, 2: 22, 3: 16, 4: 24, 7: 24})])
+                                      text_columns=(2, 4), widths={1: 12, 2: 22, 3: 16, 4: 24, 7: 24, 8: 28})])
         batch.bank_file = encrypt_xlsx(plain, password)
         batch.password_hash = make_password(password)
         batch.state, batch.exported_at, batch.exported_by = Batch.BatchState.EXPORTED, timezone.now(), acting_user

@@ -87,7 +87,7 @@ def batch_get_for_user(user, pk) -> Batch:
 
 
 def batch_lines(batch: Batch) -> QuerySet[Line]:
-    return batch.lines.select_related("application__item", "family", "region", "retry_of").order_by("pk")
+    return batch.lines.select_related("application__item", "family", "region", "member").order_by("pk")
 
 
 def batch_summary(batch: Batch) -> dict:

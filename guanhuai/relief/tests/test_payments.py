@@ -69,6 +69,7 @@ def test_a_batch_holds_one_offs_and_monthly_special_assistance_per_person(bereav
         (comfort.pk, "one_off", Decimal("3000.00")), (special.pk, "monthly", Decimal("680.00")),
         (special.pk, "monthly", Decimal("680.00"))]
     assert {ln.payee_name for ln in lines} == {"李秀英"}  # the card holder
+    assert {ln.member.role for ln in lines if ln.kind == "monthly"} == {"father", "mother"}
     assert batch.total == Decimal("4360.00") == sum(ln.amount for ln in lines) and batch.line_count == 3
     with pytest.raises(ValidationError, match="本月没有需要发放的款项"):
         batch_create(acting_user=county_officer, region=county_officer.region, period=today)
@@ -135,6 +136,7 @@ def test_export_encrypts_the_bank_file_with_a_password_shown_once(bereaved, coun
     rows = [[c.value for c in row] for row in sheet.iter_rows(min_row=3)]
     assert rows[0][1:6] == ["李秀英", bereaved.members.get(role="mother").id_number, "农村信用社",
                             "6222021234567890123", 3000]
+    assert rows[0][8] == "紧急慰藉"
     assert rows[-1][0] == "合计" and rows[-1][5] == 3000
     assert batch.state == Batch.BatchState.EXPORTED
 
