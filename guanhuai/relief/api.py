@@ -16,7 +16,7 @@ from ninja import File, Form, Router, Schema, Status
 from ninja.files import UploadedFile
 
 from guanhuai.accounts.roles import has_perm
-from guanhuai.audit.services import audit_sensitive_read
+from guanhuai.audit.services import audit_record, audit_sensitive_read
 from guanhuai.families.selectors import family_get_for_user, member_get_for_user
 from guanhuai.regions.selectors import region_get_for_user
 
@@ -465,7 +465,8 @@ def resolve_objection(request, objection_id: int, payload: ResolveIn):
 @router.get("/applications/{int:application_id}/form.pdf", summary="申报表 PDF(表五 / 表七)")
 def form_pdf(request, application_id: int):
     app = application_get_for_user(request.auth, application_id)
-    audit_sensitive_read(request.auth, action="relief.form_printed", obj=app)
+    # The 申报表 is the signed paper file: it prints ID and account numbers in full, so every print is logged.
+    audit_record(actor=request.auth, action="relief.form_printed", obj=app, changes={"full_numbers": True})
     return HttpResponse(application_pdf(app), content_type="application/pdf")
 
 
@@ -533,6 +534,7 @@ def bank_file(request, batch_id: int):
     data = Batch.objects.filter(pk=batch.pk).values_list("bank_file", flat=True).first()
     if not data:
         raise ValidationError("该批次尚未导出银行文件")
+    audit_record(actor=request.auth, action="relief.bank_file_downloaded", obj=batch)
     response = HttpResponse(bytes(data), content_type=XLSX)
     response["Content-Disposition"] = f'attachment; filename="relief-batch-{batch.pk}-bank.xlsx"'
     return response

@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from guanhuai.accounts.roles import has_perm
-from guanhuai.audit.services import audit_sensitive_read
+from guanhuai.audit.services import audit_record, audit_sensitive_read
 from guanhuai.families.selectors import family_get_for_user
 from guanhuai.lib.formerrors import add_service_errors
 from guanhuai.regions.codes import COUNTY
@@ -269,7 +269,8 @@ def application_form_pdf(request, application_id):
     app = application_get_for_user(request.user, application_id)
     if request.method == "POST":
         raise Http404
-    audit_sensitive_read(request.user, action="relief.form_printed", obj=app)
+    # The 申报表 is the signed paper file: it prints ID and account numbers in full, so every print is logged.
+    audit_record(actor=request.user, action="relief.form_printed", obj=app, changes={"full_numbers": True})
     response = HttpResponse(application_pdf(app), content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="relief-{app.pk}.pdf"'
     return response
@@ -362,6 +363,7 @@ def batch_bank_file(request, batch_id):
     if not data:
         messages.error(request, "该批次尚未导出银行文件")
         return redirect("relief:batch", batch.pk)
+    audit_record(actor=request.user, action="relief.bank_file_downloaded", obj=batch)
     response = HttpResponse(bytes(data), content_type=XLSX)
     response["Content-Disposition"] = f'attachment; filename="relief-batch-{batch.pk}-bank.xlsx"'
     return response

@@ -20,7 +20,7 @@ def navigation(request):
     if has_perm(user, "oversight.view"):
         items.append(("抽查", reverse("oversight:spotchecks"), "oversight"))
     if has_perm(user, "relief.view"):
-        items.append(("关怀救助", reverse("relief:list"), "relief"))
+        items.append(("救助", reverse("relief:list"), "relief"))
     if has_perm(user, "family.import"):
         items.append(("批量导入", reverse("families:import"), "import"))
     if has_perm(user, "audit.view"):

@@ -196,3 +196,43 @@ def test_two_officers_approving_at_once_one_wins(transactional_db, regions, make
     assert "刚刚已由" in [o for o in outcomes if o != "ok"][0]
     fresh = Application.objects.get(pk=app.pk)
     assert fresh.state == State.COUNTY and fresh.steps.filter(action="approve").count() == 2
+
+
+@pytest.mark.parametrize(("verb", "body", "right", "wrong"), [
+    ("close-notice", {}, "county_officer", "township_officer"),
+    ("revoke", {"reason": "虚报"}, "county_officer", "village_contact"),
+    ("objections", {"content": "有异议"}, "county_officer", "township_officer"),
+])
+def test_notice_transitions_by_role(request, at_notice, verb, body, right, wrong, outsider, today):
+    Application.objects.filter(pk=at_notice.pk).update(notice_end=today)
+    assert act(None, at_notice, verb, **body).status_code == 401
+    assert act(outsider, at_notice, verb, **body).status_code == 404
+    assert act(request.getfixturevalue(wrong), at_notice, verb, **body).status_code == 403
+    assert act(request.getfixturevalue(right), at_notice, verb, **body).status_code in (200, 201)
+
+
+def test_resubmit_by_role(comfort_app, village_contact, association_worker, outsider):
+    act(village_contact, comfort_app, action="return", opinion="请补正")
+    assert act(None, comfort_app, "resubmit").status_code == 401
+    assert act(outsider, comfort_app, "resubmit").status_code == 404
+    assert act(association_worker, comfort_app, "resubmit").status_code == 403
+    assert act(village_contact, comfort_app, "resubmit").json()["state"] == State.VILLAGE
+
+
+def test_the_page_flow_takes_a_step_and_refuses_a_stale_form(comfort_app, village_contact):
+    client = login(village_contact)
+    page = client.get(f"/relief/applications/{comfort_app.pk}/")
+    assert "待村(居)调查" in page.content.decode() and "计生专干签字" in page.content.decode()
+    form = {**VILLAGE_BODY, "version": comfort_app.version}
+    done = client.post(f"/relief/applications/{comfort_app.pk}/decide/", form, follow=True)
+    assert "当前状态:待乡镇审查" in done.content.decode()
+    stale = client.post(f"/relief/applications/{comfort_app.pk}/decide/", form, follow=True)
+    assert "刚刚已由" in stale.content.decode()
+    assert state(comfort_app) == State.TOWNSHIP
+
+
+def test_applying_through_the_page_explains_a_refusal(bereaved, village_contact, comfort_app):
+    response = login(village_contact).post(f"/relief/apply/?family={bereaved.pk}", {
+        "item": "emergency-comfort", "reason": "再次申请", "applied_on": "2026-01-05"})
+    assert response.status_code == 200 and "每户只能享受一次" in response.content.decode()
+    assert Application.objects.count() == 1
