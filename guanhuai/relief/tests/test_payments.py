@@ -9,12 +9,13 @@ from decimal import Decimal
 import pytest
 from django.contrib.auth.hashers import check_password
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.uploadedfile import SimpleUploadedFile
 from openpyxl import Workbook, load_workbook
 
 from conftest import login, member_data
 from guanhuai.contacts.services import assignment_set, contact_create
 from guanhuai.inbox.models import Notification
-from guanhuai.lib.excel_password import decrypt_xlsx
+from guanhuai.lib.excel_password import decrypt_xlsx, encrypt_xlsx
 from guanhuai.relief.models import Application, Batch, Line, Recovery, State
 from guanhuai.relief.payments import batch_create, batch_export, batch_reconcile
 from guanhuai.relief.services import application_revoke, repayment_record
@@ -157,8 +158,6 @@ def test_reconciliation_marks_lines_and_failed_lines_are_rebatched(bereaved, mak
     with pytest.raises(ValidationError, match="不符"):
         batch_reconcile(acting_user=county_officer, batch=batch, data=wrong_amount, filename="r.xlsx")
     good = return_file([[first.pk, "", "3000", "成功", ""], [second.pk, "", "5000", "失败", "账户已销户"]])
-    from guanhuai.lib.excel_password import encrypt_xlsx
-
     result = batch_reconcile(acting_user=county_officer, batch=batch, data=encrypt_xlsx(good, password),
                              filename="r.xlsx", password=password)
     assert (result.paid, result.failed, result.pending) == (1, 1, 0)
@@ -244,3 +243,28 @@ def test_pages_render_for_the_county(bereaved, county_officer, today):
     sheet = load_workbook(io.BytesIO(roster.content)).active
     assert sheet["A1"].value == "表六 特殊救助花名册" and sheet["E3"].value == "张建国"
     assert "*" in sheet["I3"].value  # ID numbers masked in the roster
+
+
+def test_documents_and_the_return_file_upload_through_the_api(comfort_app, bereaved, county_officer,
+                                                              village_contact, today):
+    from .conftest import scan
+
+    client = login(village_contact)
+    answer = client.post(f"/api/relief/applications/{comfort_app.pk}/documents", {"kind": "other", "file": scan()})
+    assert answer.status_code == 201 and answer.json()["kind_label"] == "其他材料"
+    assert client.get(f"/api/relief/documents/{answer.json()['id']}").content.startswith(b"\x89PNG")
+    bad = client.post(f"/api/relief/applications/{comfort_app.pk}/documents",
+                      {"kind": "other", "file": SimpleUploadedFile("a.txt", b"hello")})
+    assert bad.status_code == 422 and "JPEG、PNG 照片或 PDF" in bad.json()["message"]
+    approved(bereaved, "hardship", county_officer, today, event_key="event:2026-03-01")
+    batch = batch_create(acting_user=county_officer, region=county_officer.region, period=today).batch
+    officer = login(county_officer)
+    password = officer.post(f"/api/relief/batches/{batch.pk}/export").json()["password"]
+    line = batch.lines.get()
+    data = encrypt_xlsx(return_file([[line.pk, "", "5000.00", "成功", ""]]), password)
+    wrong = officer.post(f"/api/relief/batches/{batch.pk}/reconcile",
+                         {"file": SimpleUploadedFile("r.xlsx", data), "password": "wrong"})
+    assert wrong.status_code == 422 and "密码不正确" in wrong.json()["message"]
+    done = officer.post(f"/api/relief/batches/{batch.pk}/reconcile",
+                        {"file": SimpleUploadedFile("r.xlsx", data), "password": password})
+    assert done.status_code == 200 and done.json()["paid"] == 1 and done.json()["batch"]["state"] == "reconciled"

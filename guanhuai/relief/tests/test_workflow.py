@@ -6,6 +6,7 @@ import threading
 
 import pytest
 from django.db import connection
+from django.test import Client
 
 from conftest import login
 from guanhuai.relief.models import Application, State
@@ -17,7 +18,7 @@ VILLAGE_BODY = {"action": "approve", "findings": "户籍、生育、经济情况
 
 
 def act(user, app, verb="decide", **body):
-    client = login(user) if user is not None else __import__("django.test", fromlist=["Client"]).Client()
+    client = login(user) if user is not None else Client()
     return client.post(URL.format(app.pk) + verb, body, content_type="application/json")
 
 
