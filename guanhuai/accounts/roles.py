@@ -33,6 +33,12 @@ PERMISSIONS: dict[str, set[str]] = {
     "regions.manage": {Role.ADMIN},
     "oversight.view": {Role.COUNTY, Role.CITY, Role.PROVINCE, Role.AUDITOR},
     "spotcheck.manage": {Role.COUNTY},
+    "relief.view": CASE_READERS,
+    "relief.apply": {Role.VILLAGE, Role.TOWNSHIP, Role.COUNTY},
+    "relief.review_village": {Role.VILLAGE},
+    "relief.review_township": {Role.TOWNSHIP},
+    "relief.review_county": {Role.COUNTY},
+    "relief.pay": {Role.COUNTY},
 }
 
 PERMISSION_LABELS = {
@@ -50,6 +56,12 @@ PERMISSION_LABELS = {
     "regions.manage": "导入行政区划",
     "oversight.view": "查看抽查、抽样调查和考核结果",
     "spotcheck.manage": "安排本县双岗联系制度抽查并记录结果",
+    "relief.view": "查看辖区关怀救助申请、发放和追回",
+    "relief.apply": "代家庭提出救助申请、上传材料、补正后重新提交",
+    "relief.review_village": "村(居)调查并签署意见",
+    "relief.review_township": "乡镇审查",
+    "relief.review_county": "县审核认定、公示异议处理、撤销资格",
+    "relief.pay": "编制发放批次、导出银行文件、导入回盘、登记追回款",
 }
 
 # Which region level each role is normally bound to (a hint for the admin form).

@@ -130,6 +130,7 @@ def register_routers() -> None:
     from guanhuai.inbox.api import router as inbox_router
     from guanhuai.oversight.api import router as oversight_router
     from guanhuai.regions.api import router as regions_router
+    from guanhuai.relief.api import router as relief_router
     from guanhuai.reports.api import router as reports_router
     from guanhuai.visits.api import events_router
     from guanhuai.visits.api import router as visits_router
@@ -146,6 +147,7 @@ def register_routers() -> None:
     api.add_router("/inbox", inbox_router)
     api.add_router("/oversight", oversight_router)
     api.add_router("/reports", reports_router)
+    api.add_router("/relief", relief_router)
 
 
 register_routers()

@@ -55,7 +55,7 @@ def samples(family, county_officer, township_officer):
     visits = _visit_samples(family, township_officer)
     return {"family": family.pk, "member": member.pk, "token": token.pk, "job": job.pk, "user": county_officer.pk,
             "code": "510104001001", "kind": "id_number", **visits, **_contact_samples(family, county_officer),
-            **_oversight_samples(county_officer),
+            **_oversight_samples(county_officer), **_relief_samples(family, county_officer),
             # Policy profiles are not in any jurisdiction: only administrators may change them (others 404).
             "profile_id": _first_profile_id()}
 
@@ -86,6 +86,29 @@ def _oversight_samples(officer) -> dict:
     check = spotcheck_plan(acting_user=officer, region=officer.region, title="抽查", planned_on=dt.date.today(),
                            size=1, seed=1)
     return {"spotcheck_id": check.pk, "item_id": check.items.get().pk}
+
+
+def _relief_samples(family, officer) -> dict:
+    """An application of 东城县 with a document, an objection, a payment batch and a recovery (relief routes)."""
+    import datetime as dt
+    from decimal import Decimal
+
+    from django.core.files.base import ContentFile
+
+    from guanhuai.relief.models import Application, Attachment, Batch, Objection, Recovery, ReliefItem
+
+    app = Application.objects.create(item=ReliefItem.objects.get(code="hardship"), family=family,
+                                     region_id=family.region_id, event_key="event:2026-01-01", reason="受灾",
+                                     applied_on=dt.date(2026, 1, 2), amount=Decimal("5000.00"), state="notice")
+    att = Attachment(application=app, kind="id_card", content_type="image/png")
+    att.file.save("id.png", ContentFile(b"\x89PNG\r\n\x1a\n0000"), save=False)
+    att.save()
+    objection = Objection.objects.create(application=app, raised_on=dt.date(2026, 1, 3), content="有异议")
+    batch = Batch.objects.create(region=officer.region, period=dt.date(2026, 1, 1), title="一月发放")
+    recovery = Recovery.objects.create(application=app, region_id=family.region_id, amount_due=Decimal("5000.00"),
+                                       opened_on=dt.date(2026, 2, 1))
+    return {"application_id": app.pk, "attachment_id": att.pk, "objection_id": objection.pk, "batch_id": batch.pk,
+            "recovery_id": recovery.pk}
 
 
 def _visit_samples(family, officer) -> dict:
