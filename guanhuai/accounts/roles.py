@@ -33,6 +33,9 @@ PERMISSIONS: dict[str, set[str]] = {
     "regions.manage": {Role.ADMIN},
     "oversight.view": {Role.COUNTY, Role.CITY, Role.PROVINCE, Role.AUDITOR},
     "spotcheck.manage": {Role.COUNTY},
+    "confirmation.view": {Role.VILLAGE, Role.TOWNSHIP, Role.COUNTY, Role.CITY, Role.PROVINCE, Role.AUDITOR},
+    "confirmation.record": {Role.VILLAGE, Role.TOWNSHIP, Role.COUNTY},
+    "confirmation.manage": {Role.COUNTY},
 }
 
 PERMISSION_LABELS = {
@@ -50,6 +53,9 @@ PERMISSION_LABELS = {
     "regions.manage": "导入行政区划",
     "oversight.view": "查看抽查、抽样调查和考核结果",
     "spotcheck.manage": "安排本县双岗联系制度抽查并记录结果",
+    "confirmation.view": "查看年度资格确认进度和结果",
+    "confirmation.record": "对辖区家庭做年度资格确认(无变化、变更或退出)",
+    "confirmation.manage": "开启、结束本县年度资格确认",
 }
 
 # Which region level each role is normally bound to (a hint for the admin form).
