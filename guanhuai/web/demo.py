@@ -55,6 +55,7 @@ from guanhuai.lib.idnumber import make_id_number
 from guanhuai.regions.codes import CITY, COUNTY, PROVINCE, TOWNSHIP, VILLAGE
 from guanhuai.regions.models import Region
 from guanhuai.web.demo_care import PROFILE_CODE, CareResult, care_exists, care_seed
+from guanhuai.web.demo_confirmations import confirmations_seed
 from guanhuai.web.demo_oversight import oversight_seed
 
 PROVINCE_CODE = "510000000000"
@@ -191,6 +192,8 @@ def demo_seed(*, families: int = DEFAULT_FAMILIES, seed: int = DEFAULT_SEED, pro
         county_user = User.objects.filter(username="demo_county").first()
         if oversight_seed(county_user=county_user, today=today, seed=seed):
             say("抽查:本县 1 次已完成、1 次进行中")
+        if confirmations_seed(county_user=county_user, today=today, seed=seed):
+            say("资格确认:本县本年度确认期进行中,部分家庭已确认")
         if result.created:
             # One summarising audit event for the whole run (the rows themselves are not audited one by one).
             changes.update(users="、".join(login.username for login in result.logins), seed=seed)
