@@ -77,9 +77,8 @@ class RecordForm(BootstrapMixin, forms.Form):
                 continue
             name = f"deceased_{member.pk}"
             self.fields[name] = forms.DateField(
-                label=f"{member.name}({member.get_role_display()})亡故日期", required=False,
-                widget=forms.DateInput(attrs={**DATE, "class": "form-control"}),
-                help_text="仅在该成员已亡故时填写")
+                label=f"{member.name}({member.get_role_display()})", required=False,
+                widget=forms.DateInput(attrs={**DATE, "class": "form-control"}))
             self.member_fields.append((member, name))
 
     def family_fields(self):

@@ -74,7 +74,7 @@ class ConfirmationWindow(models.Model):
 class Outcome(models.TextChoices):
     PENDING = "", "待确认"
     CONFIRMED = "confirmed", "确认无变化"
-    CHANGED = "changed", "有变化(已更新档案)"
+    CHANGED = "changed", "有变化"
     EXITED = "exited", "退出"
 
 

@@ -44,7 +44,7 @@ class Migration(migrations.Migration):
             name='ConfirmationItem',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('outcome', models.CharField(blank=True, choices=[('', '待确认'), ('confirmed', '确认无变化'), ('changed', '有变化(已更新档案)'), ('exited', '退出')], default='', max_length=10, verbose_name='确认结果')),
+                ('outcome', models.CharField(blank=True, choices=[('', '待确认'), ('confirmed', '确认无变化'), ('changed', '有变化'), ('exited', '退出')], default='', max_length=10, verbose_name='确认结果')),
                 ('changes', models.JSONField(blank=True, default=dict, verbose_name='变化内容')),
                 ('exit_reason', models.CharField(blank=True, choices=[('parents_deceased', '父母均已亡故'), ('moved_away', '迁出本地'), ('rebirth', '再生育或收养'), ('not_eligible', '不再符合条件'), ('other', '其他')], max_length=20, verbose_name='退出原因')),
                 ('note', models.CharField(blank=True, max_length=200, verbose_name='说明')),
