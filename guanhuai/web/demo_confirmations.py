@@ -18,7 +18,11 @@ from django.utils import timezone
 
 from guanhuai.accounts.models import User
 from guanhuai.confirmations.models import ConfirmationWindow
-from guanhuai.confirmations.services import confirmation_bulk_confirm, confirmation_record, confirmation_window_open
+from guanhuai.confirmations.services import (
+    confirmation_bulk_confirm,
+    confirmation_record,
+    confirmation_window_open,
+)
 from guanhuai.families.models import ExitReason, Health
 
 CHANGES = [{"health": Health.CHRONIC}, {"health": Health.SERIOUS, "need_medical": True},
