@@ -68,8 +68,9 @@ def confirmation_window_open(*, acting_user, region: Region, year: int, start_da
     if errors:
         raise ValidationError(errors)
     with transaction.atomic():
-        # Lock the county's windows so two officers cannot open overlapping windows at once.
-        existing = list(ConfirmationWindow.objects.select_for_update().filter(region=region))
+        # Lock the county's row so two officers cannot open overlapping windows at once.
+        Region.objects.select_for_update().filter(pk=region.pk).first()
+        existing = list(ConfirmationWindow.objects.filter(region=region))
         same_year = next((w for w in existing if w.year == year), None)
         if same_year is not None:
             raise ValidationError(f"本县 {year} 年度资格确认已开启({same_year.start_date:%Y-%m-%d} 至 "
@@ -198,8 +199,8 @@ def confirmation_record(*, acting_user, item: ConfirmationItem, outcome: str, fa
     window = item.window
     _check_started(window, today)
     with transaction.atomic():
-        item = (ConfirmationItem.objects.select_for_update().select_related("window", "family", "recorded_by")
-                .get(pk=item.pk))
+        item = (ConfirmationItem.objects.select_for_update(of=("self",))
+                .select_related("window", "family", "recorded_by").get(pk=item.pk))
         if item.outcome:
             raise _already(item)
         family = Family.objects.select_for_update().get(pk=item.family_id)
@@ -270,7 +271,7 @@ def confirmation_bulk_confirm(*, acting_user, window: ConfirmationWindow, family
     today = timezone.localdate()
     _check_started(window, today)
     with transaction.atomic():
-        items = list(window.items.select_for_update().select_related("family", "recorded_by")
+        items = list(window.items.select_for_update(of=("self",)).select_related("family", "recorded_by")
                      .filter(family_id__in=ids, region__code__startswith=acting_user.region.prefix))
         found = {i.family_id for i in items}
         errors = []

@@ -5,7 +5,8 @@ once the care layer exists; a county that already has a window is left
 alone. Townships are at different stages (about 35–95% done), a few families
 were changed (health, needs) or exited with a reason, and the rest of each
 township's done share was confirmed unchanged in bulk. The demo township and
-village keep pending families, so their worklists are not empty.
+village keep pending families, so their worklists are not empty. An exited
+family's contact assignments are ended, as the county would do next.
 """
 
 from __future__ import annotations
@@ -23,7 +24,10 @@ from guanhuai.confirmations.services import (
     confirmation_record,
     confirmation_window_open,
 )
+from guanhuai.contacts.models import Assignment
+from guanhuai.contacts.services import assignment_end
 from guanhuai.families.models import ExitReason, Health
+from guanhuai.visits.models import MajorEvent
 
 CHANGES = [{"health": Health.CHRONIC}, {"health": Health.SERIOUS, "need_medical": True},
            {"need_daily_care": True}, {"health": Health.BEDRIDDEN, "need_daily_care": True}]
@@ -43,6 +47,7 @@ def confirmations_seed(*, county_user, today: dt.date, seed: int) -> int:
     for item in window.items.select_related("family").order_by("family_id"):
         by_township[item.region_id[:9]].append(item)
     latest_exit = min(today, timezone.localdate())
+    with_events = set(MajorEvent.objects.values_list("family_id", flat=True))  # kept in the register
     recorded = 0
     for township in sorted(by_township):
         items = by_township[township]
@@ -58,11 +63,15 @@ def confirmations_seed(*, county_user, today: dt.date, seed: int) -> int:
             if roll < 0.02 and change:
                 confirmation_record(acting_user=actor, item=item, outcome="changed", family_data=change,
                                     note="年审入户核实")
-            elif roll < 0.03:
+            elif roll < 0.03 and item.family_id not in with_events:
                 reason, note = rng.choice(EXITS)
-                exit_date = max(item.family.registered_on, latest_exit - dt.timedelta(days=rng.randint(1, 20)))
+                exit_date = latest_exit  # on the day: the demo's visits run up to today
                 confirmation_record(acting_user=actor, item=item, outcome="exited", exit_reason=reason,
                                     exit_date=exit_date, note=note)
+                # As the county would next: the exited family's contacts are relieved of it.
+                for assignment in Assignment.objects.filter(family_id=item.family_id, end_date__isnull=True):
+                    assignment_end(acting_user=county_user, assignment=assignment,
+                                   end_date=max(exit_date, assignment.start_date), reason="家庭退出")
             else:
                 unchanged[actor.pk].append(item.family_id)
             recorded += 1
