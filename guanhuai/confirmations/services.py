@@ -13,6 +13,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Max
 from django.utils import timezone
 
 from guanhuai.accounts.roles import has_perm
@@ -117,6 +118,10 @@ def confirmation_window_close(*, acting_user, window: ConfirmationWindow,
         raise ValidationError({"closed_on": ["结束日期不能晚于今天"]})
     if closed_on < window.start_date:
         raise ValidationError({"closed_on": [f"结束日期不能早于确认开始日期 {window.start_date:%Y-%m-%d}"]})
+    # An earlier end would move the deadline under entries already judged against the later one.
+    last_entry = window.items.aggregate(last=Max("entry_date"))["last"]
+    if last_entry is not None and closed_on < last_entry:
+        raise ValidationError({"closed_on": [f"已有 {last_entry:%Y-%m-%d} 录入的确认结果,结束日期不能早于该日"]})
     with transaction.atomic():
         window.state = ConfirmationWindow.State.CLOSED
         window.closed_on = closed_on

@@ -110,3 +110,15 @@ def test_entries_after_closing_are_still_accepted(county_families, county_office
     response = _record(village_contact, window, county_families[0])
     assert response.status_code == 200 and response.json()["is_late"] is False
     assert ConfirmationItem.objects.filter(outcome="confirmed").count() == 1
+
+
+def test_the_window_cannot_be_closed_before_an_entry_already_made(county_families, county_officer, village_contact,
+                                                                  on_day):
+    window = _open(county_officer, on_day)
+    on_day(dt.date(2026, 3, 9))
+    assert _record(village_contact, window, county_families[0]).status_code == 200
+    on_day(dt.date(2026, 3, 11))
+    response = login(county_officer).post(f"/api/confirmations/windows/{window.pk}/close",
+                                          {"closed_on": "2026-03-05"}, content_type="application/json")
+    assert response.status_code == 422 and "2026-03-09" in response.json()["message"]
+    assert ConfirmationWindow.objects.get().state == "open"
