@@ -46,6 +46,18 @@ def worklist_family_url(page: Page, base: str, *, compliance: bool = False) -> s
     return base + href
 
 
+def confirmation_url(page: Page, base: str, suffix: str = "") -> str:
+    """The user's latest eligibility-confirmation window (plus ``suffix``, e.g. the worklist)."""
+    page.goto(f"{base}/confirmations/")
+    return base + page.locator("table tbody a").first.get_attribute("href") + suffix
+
+
+def confirmation_form_url(page: Page, base: str) -> str:
+    """The confirmation form of the first pending family on the user's worklist."""
+    page.goto(confirmation_url(page, base, "families/"))
+    return base + page.locator("table tbody a").first.get_attribute("href")
+
+
 def reveal_first_id(page: Page) -> None:
     """Show the reveal flow (and leave a sensitive-read event for the auditor's page)."""
     box = page.locator("details.reveal-box").nth(1)  # the first member's ID number (0 is the bank account)
@@ -99,6 +111,9 @@ def main() -> None:
         ("compliance-region-province", "demo_province", "/compliance/region/"),
         ("contacts-coverage", "demo_county", "/contacts/coverage/"),
         ("contacts-list", "demo_county", "/contacts/"),
+        ("confirmation-county", "demo_county", confirmation_url),
+        ("confirmation-worklist", "demo_township", lambda page, base: confirmation_url(page, base, "families/")),
+        ("confirmation-form", "demo_village", confirmation_form_url),
     ]
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)

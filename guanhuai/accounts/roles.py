@@ -39,6 +39,9 @@ PERMISSIONS: dict[str, set[str]] = {
     "relief.review_township": {Role.TOWNSHIP},
     "relief.review_county": {Role.COUNTY},
     "relief.pay": {Role.COUNTY},
+    "confirmation.view": {Role.VILLAGE, Role.TOWNSHIP, Role.COUNTY, Role.CITY, Role.PROVINCE, Role.AUDITOR},
+    "confirmation.record": {Role.VILLAGE, Role.TOWNSHIP, Role.COUNTY},
+    "confirmation.manage": {Role.COUNTY},
 }
 
 PERMISSION_LABELS = {
@@ -62,6 +65,9 @@ PERMISSION_LABELS = {
     "relief.review_township": "乡镇审查",
     "relief.review_county": "县审核认定、公示异议处理、撤销资格",
     "relief.pay": "编制发放批次、导出银行文件、导入回盘、登记追回款",
+    "confirmation.view": "查看年度资格确认进度和结果",
+    "confirmation.record": "对辖区家庭做年度资格确认(无变化、变更或退出)",
+    "confirmation.manage": "开启、结束本县年度资格确认",
 }
 
 # Which region level each role is normally bound to (a hint for the admin form).

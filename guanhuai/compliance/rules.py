@@ -13,6 +13,7 @@ KINDS = {
     "festival": "节日慰问",
     "emergency": "重大事件及时上门",
     "entry_deadline": "信息录入时限",
+    "confirmation_deadline": "资格确认结束后录入时限",
 }
 PERIODS = {"week": "每周", "month": "每月", "quarter": "每季度", "year": "每年(按季度累计考核)",
            "festival": "节日窗口", "event": "事件发生后"}

@@ -124,6 +124,7 @@ def register_routers() -> None:
     from guanhuai.accounts.api import router as accounts_router
     from guanhuai.audit.api import router as audit_router
     from guanhuai.compliance.api import router as compliance_router
+    from guanhuai.confirmations.api import router as confirmations_router
     from guanhuai.contacts.api import router as contacts_router
     from guanhuai.families.api import router as families_router
     from guanhuai.families.api_import import router as imports_router
@@ -146,6 +147,7 @@ def register_routers() -> None:
     api.add_router("/events", events_router)
     api.add_router("/inbox", inbox_router)
     api.add_router("/oversight", oversight_router)
+    api.add_router("/confirmations", confirmations_router)
     api.add_router("/reports", reports_router)
     api.add_router("/relief", relief_router)
 

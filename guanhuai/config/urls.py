@@ -13,6 +13,7 @@ urlpatterns = [
     path("compliance/", include("guanhuai.compliance.urls")),
     path("visits/", include("guanhuai.visits.urls")),
     path("oversight/", include("guanhuai.oversight.urls")),
+    path("confirmations/", include("guanhuai.confirmations.urls")),
     path("reports/", include("guanhuai.reports.urls")),
     path("relief/", include("guanhuai.relief.urls")),
     path("inbox/", include("guanhuai.inbox.urls")),

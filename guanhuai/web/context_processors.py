@@ -21,6 +21,8 @@ def navigation(request):
         items.append(("抽查", reverse("oversight:spotchecks"), "oversight"))
     if has_perm(user, "relief.view"):
         items.append(("救助", reverse("relief:list"), "relief"))
+    if has_perm(user, "confirmation.view"):
+        items.append(("资格确认", reverse("confirmations:windows"), "confirmations"))
     if has_perm(user, "family.import"):
         items.append(("批量导入", reverse("families:import"), "import"))
     if has_perm(user, "audit.view"):

@@ -55,6 +55,7 @@ from guanhuai.lib.idnumber import make_id_number
 from guanhuai.regions.codes import CITY, COUNTY, PROVINCE, TOWNSHIP, VILLAGE
 from guanhuai.regions.models import Region
 from guanhuai.web.demo_care import PROFILE_CODE, CareResult, care_exists, care_seed
+from guanhuai.web.demo_confirmations import confirmations_seed
 from guanhuai.web.demo_oversight import oversight_seed
 from guanhuai.web.demo_relief import relief_seed
 
@@ -196,6 +197,8 @@ def demo_seed(*, families: int = DEFAULT_FAMILIES, seed: int = DEFAULT_SEED, pro
         if relief_seed(users={"village": logins.get("demo_village"), "township": logins.get("demo_township"),
                               "county": county_user}, today=today):
             say("关怀救助:各环节的申请、一个已对账的发放批次和一笔追回")
+        if confirmations_seed(county_user=county_user, today=today, seed=seed):
+            say("资格确认:本县本年度确认期进行中,部分家庭已确认")
         if result.created:
             # One summarising audit event for the whole run (the rows themselves are not audited one by one).
             changes.update(users="、".join(login.username for login in result.logins), seed=seed)

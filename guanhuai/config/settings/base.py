@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "guanhuai.inbox",
     "guanhuai.visits",
     "guanhuai.compliance",
+    "guanhuai.confirmations",
     "guanhuai.oversight",
     "guanhuai.reports",
     "guanhuai.relief",

@@ -56,6 +56,7 @@ def samples(family, county_officer, township_officer):
     return {"family": family.pk, "member": member.pk, "token": token.pk, "job": job.pk, "user": county_officer.pk,
             "code": "510104001001", "kind": "id_number", **visits, **_contact_samples(family, county_officer),
             **_oversight_samples(county_officer), **_relief_samples(family, county_officer),
+            **_confirmation_samples(county_officer),
             # Policy profiles are not in any jurisdiction: only administrators may change them (others 404).
             "profile_id": _first_profile_id()}
 
@@ -109,6 +110,18 @@ def _relief_samples(family, officer) -> dict:
                                        opened_on=dt.date(2026, 2, 1))
     return {"application_id": app.pk, "attachment_id": att.pk, "objection_id": objection.pk, "batch_id": batch.pk,
             "recovery_id": recovery.pk}
+
+
+def _confirmation_samples(officer) -> dict:
+    """An open eligibility confirmation of 东城县 (confirmations routes; the family is in its register)."""
+    import datetime as dt
+
+    from guanhuai.confirmations.services import confirmation_window_open
+
+    today = dt.date.today()
+    window = confirmation_window_open(acting_user=officer, region=officer.region, year=today.year,
+                                      start_date=today, end_date=today + dt.timedelta(days=30))
+    return {"window_id": window.pk}
 
 
 def _visit_samples(family, officer) -> dict:
