@@ -33,6 +33,9 @@ PERMISSIONS: dict[str, set[str]] = {
     "regions.manage": {Role.ADMIN},
     "oversight.view": {Role.COUNTY, Role.CITY, Role.PROVINCE, Role.AUDITOR},
     "spotcheck.manage": {Role.COUNTY},
+    "survey.manage": {Role.PROVINCE},
+    "assessment.manage": {Role.PROVINCE, Role.ADMIN},
+    "training.manage": {Role.TOWNSHIP, Role.COUNTY},
 }
 
 PERMISSION_LABELS = {
@@ -50,6 +53,9 @@ PERMISSION_LABELS = {
     "regions.manage": "导入行政区划",
     "oversight.view": "查看抽查、抽样调查和考核结果",
     "spotcheck.manage": "安排本县双岗联系制度抽查并记录结果",
+    "survey.manage": "安排全省 1% 抽样调查、编辑问卷并录入调查结果",
+    "assessment.manage": "编辑年度考核权重(按年度版本化)",
+    "training.manage": "登记联系人培训和参训情况",
 }
 
 # Which region level each role is normally bound to (a hint for the admin form).

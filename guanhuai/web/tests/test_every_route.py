@@ -83,9 +83,16 @@ def _oversight_samples(officer) -> dict:
 
     from guanhuai.oversight.services import spotcheck_plan
 
+    from guanhuai.accounts.models import User
+    from guanhuai.oversight.services_survey import survey_plan
+
     check = spotcheck_plan(acting_user=officer, region=officer.region, title="抽查", planned_on=dt.date.today(),
                            size=1, seed=1)
-    return {"spotcheck_id": check.pk, "item_id": check.items.get().pk}
+    province = User.objects.create(username="sample_province", role="province", region_id="510000000000")
+    survey = survey_plan(acting_user=province, region=officer.region, title="抽样调查", year=dt.date.today().year,
+                         planned_on=dt.date.today(), share=1, seed=1)
+    return {"spotcheck_id": check.pk, "item_id": check.items.get().pk, "survey_id": survey.pk,
+            "question_id": survey.questions.first().pk}
 
 
 def _visit_samples(family, officer) -> dict:
