@@ -81,9 +81,8 @@ def _oversight_samples(officer) -> dict:
     """A spot check of 东城县 and its sampled family (oversight routes)."""
     import datetime as dt
 
-    from guanhuai.oversight.services import spotcheck_plan
-
     from guanhuai.accounts.models import User
+    from guanhuai.oversight.services import spotcheck_plan
     from guanhuai.oversight.services_survey import survey_plan
 
     check = spotcheck_plan(acting_user=officer, region=officer.region, title="抽查", planned_on=dt.date.today(),
