@@ -122,6 +122,7 @@ def on_http_error(request, exc):
 
 def register_routers() -> None:
     from guanhuai.accounts.api import router as accounts_router
+    from guanhuai.community.api import router as community_router
     from guanhuai.audit.api import router as audit_router
     from guanhuai.compliance.api import router as compliance_router
     from guanhuai.contacts.api import router as contacts_router
@@ -146,6 +147,7 @@ def register_routers() -> None:
     api.add_router("/inbox", inbox_router)
     api.add_router("/oversight", oversight_router)
     api.add_router("/reports", reports_router)
+    api.add_router("/community", community_router)
 
 
 register_routers()

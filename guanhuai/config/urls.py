@@ -14,6 +14,7 @@ urlpatterns = [
     path("visits/", include("guanhuai.visits.urls")),
     path("oversight/", include("guanhuai.oversight.urls")),
     path("reports/", include("guanhuai.reports.urls")),
+    path("community/", include("guanhuai.community.urls")),
     path("inbox/", include("guanhuai.inbox.urls")),
     path("", include("guanhuai.web.urls")),
 ]

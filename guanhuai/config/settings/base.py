@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "guanhuai.compliance",
     "guanhuai.oversight",
     "guanhuai.reports",
+    "guanhuai.community",
     "guanhuai.web",
 ]
 

@@ -90,8 +90,11 @@ def _oversight_samples(officer) -> dict:
     province = User.objects.create(username="sample_province", role="province", region_id="510000000000")
     survey = survey_plan(acting_user=province, region=officer.region, title="抽样调查", year=dt.date.today().year,
                          planned_on=dt.date.today(), share=1, seed=1)
+    from guanhuai.community.services import training_create
+
+    training = training_create(acting_user=officer, region=officer.region, held_on=dt.date.today(), title="培训")
     return {"spotcheck_id": check.pk, "item_id": check.items.get().pk, "survey_id": survey.pk,
-            "question_id": survey.questions.first().pk}
+            "question_id": survey.questions.first().pk, "training_id": training.pk}
 
 
 def _visit_samples(family, officer) -> dict:
