@@ -122,8 +122,8 @@ def on_http_error(request, exc):
 
 def register_routers() -> None:
     from guanhuai.accounts.api import router as accounts_router
-    from guanhuai.community.api import router as community_router
     from guanhuai.audit.api import router as audit_router
+    from guanhuai.community.api import router as community_router
     from guanhuai.compliance.api import router as compliance_router
     from guanhuai.contacts.api import router as contacts_router
     from guanhuai.families.api import router as families_router
