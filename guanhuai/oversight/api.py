@@ -257,9 +257,11 @@ def contact_false_reports(request, contact_id: int):
 
 
 def _mount_subrouters() -> None:
+    from .api_assessment import router as assessment_router
     from .api_survey import router as survey_router
 
     router.add_router("/surveys", survey_router)
+    router.add_router("/assessment", assessment_router)
 
 
 _mount_subrouters()

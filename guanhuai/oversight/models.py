@@ -210,3 +210,52 @@ class SurveyAnswer(models.Model):
         if self.score is not None:
             return f"{self.score} 分"
         return self.text
+
+
+class AssessmentWeights(models.Model):
+    """Weights and penalties of the yearly region assessment (目标责任考核), versioned per year.
+
+    A year uses its latest version; a year without one uses the latest version of the nearest earlier year,
+    and with none at all the defaults in ``assessment.DEFAULT_WEIGHTS``.
+    """
+
+    year = models.PositiveSmallIntegerField("考核年度")
+    version = models.PositiveIntegerField("版本")
+    weights = models.JSONField("指标权重")
+    penalties = models.JSONField("扣分标准")
+    note = models.CharField("修订说明", max_length=200, blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                   related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = "考核权重"
+        verbose_name_plural = "考核权重"
+        ordering = ["-year", "-version"]
+        constraints = [models.UniqueConstraint(fields=["year", "version"], name="assessment_weights_version")]
+
+    def __str__(self) -> str:
+        return f"{self.year} 年考核权重 第 {self.version} 版"
+
+
+class AssessmentResult(models.Model):
+    """A region's archived score for a year (存档), with its full breakdown, so past years read stored figures."""
+
+    year = models.PositiveSmallIntegerField("考核年度")
+    region = models.ForeignKey(Region, db_column="region_code", on_delete=models.PROTECT, related_name="+")
+    weights = models.ForeignKey(AssessmentWeights, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    score = models.DecimalField("得分", max_digits=6, decimal_places=2)
+    breakdown = models.JSONField("明细")
+    computed_on = models.DateField("计算日期")
+    archived_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                    related_name="+")
+    archived_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = "考核结果存档"
+        verbose_name_plural = "考核结果存档"
+        ordering = ["year", "region_id"]
+        constraints = [models.UniqueConstraint(fields=["year", "region"], name="assessment_result_once")]
+
+    def __str__(self) -> str:
+        return f"{self.year} {self.region_id} {self.score}"

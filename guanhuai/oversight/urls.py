@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views, views_survey
+from . import views, views_assessment, views_survey
 
 app_name = "oversight"
 urlpatterns = [
@@ -16,4 +16,9 @@ urlpatterns = [
     path("surveys/<int:survey_id>/questions/<int:question_id>/", views_survey.survey_question_edit,
          name="survey_question"),
     path("surveys/<int:survey_id>/families/<int:item_id>/", views_survey.survey_record, name="survey_record"),
+    path("assessment/", views_assessment.assessment_view, name="assessment"),
+    path("assessment/archive/", views_assessment.assessment_archive_view, name="assessment_archive"),
+    path("assessment/weights/", views_assessment.weights_view, name="assessment_weights"),
+    path("assessment/awards/", views_assessment.awards_view, name="awards"),
+    path("assessment/report/", views_assessment.evaluation_report_view, name="evaluation_report"),
 ]

@@ -20,6 +20,9 @@ def navigation(request):
     if has_perm(user, "oversight.view"):
         items.append(("抽查", reverse("oversight:spotchecks"), "oversight"))
         items.append(("抽样调查", reverse("oversight:surveys"), "surveys"))
+    if has_perm(user, "oversight.view") or has_perm(user, "assessment.manage"):
+        target = "oversight:assessment" if has_perm(user, "oversight.view") else "oversight:assessment_weights"
+        items.append(("考核", reverse(target), "assessment"))
     if has_perm(user, "oversight.view") or has_perm(user, "training.manage"):
         items.append(("培训", reverse("community:trainings"), "trainings"))
     if has_perm(user, "family.import"):
