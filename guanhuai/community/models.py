@@ -42,7 +42,7 @@ class Training(models.Model):
 
 class TrainingAttendance(models.Model):
     training = models.ForeignKey(Training, on_delete=models.CASCADE, related_name="attendances")
-    contact = models.ForeignKey("contacts.ContactPerson", on_delete=models.PROTECT, related_name="trainings")
+    contact = models.ForeignKey("contacts.ContactPerson", on_delete=models.CASCADE, related_name="trainings")
     region = models.ForeignKey(Region, db_column="region_code", on_delete=models.PROTECT, related_name="+")
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
                                     related_name="+")

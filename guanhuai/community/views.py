@@ -55,8 +55,8 @@ def training_list_view(request):
         raise Http404
     trainings = list(training_list(user, year=year).order_by("-held_on", "-id")[:300])
     untrained = untrained_contacts(user, year).count()
-    return render(request, "community/trainings.html", _context(trainings=trainings, form=form, year=year,
-                                                                untrained=untrained))
+    return render(request, "community/trainings.html", _context(
+        trainings=trainings, form=form, year=year, untrained=untrained, show_tabs=has_perm(user, "oversight.view")))
 
 
 @login_required

@@ -26,8 +26,8 @@ from .models import SpotCheckVisit
 
 HOME_CHANNELS = ("home", "festival", "emergency")
 SORT_KEYS = {
-    "on_track": "按期率", "families": "联系户数", "visits": "走访次数", "home_visits": "上门走访",
-    "late": "迟报次数", "false_reports": "疑似虚报", "trainings": "参训次数", "name": "姓名",
+    "name": "姓名", "on_track": "按期率", "families": "联系户数", "visits": "走访次数", "home_visits": "上门走访",
+    "late": "迟报次数", "false_reports": "疑似虚报", "trainings": "参训次数",
 }
 HEADERS = ["名次", "姓名", "类别", "职务", "所在区划", "联系户数", "按期率", "走访次数", "其中上门", "迟报次数",
            "疑似虚报", "参训次数", "评选建议"]

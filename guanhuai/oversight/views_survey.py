@@ -33,7 +33,7 @@ from .selectors_survey import (
 
 
 def _context(request, **extra) -> dict:
-    return {"active_nav": "surveys", **extra}
+    return {"active_nav": "oversight", **extra}
 
 
 @login_required

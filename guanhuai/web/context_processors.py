@@ -19,11 +19,10 @@ def navigation(request):
         items.append(("双岗联系", reverse("contacts:coverage"), "contacts"))
     if has_perm(user, "oversight.view"):
         items.append(("抽查", reverse("oversight:spotchecks"), "oversight"))
-        items.append(("抽样调查", reverse("oversight:surveys"), "surveys"))
     if has_perm(user, "oversight.view") or has_perm(user, "assessment.manage"):
         target = "oversight:assessment" if has_perm(user, "oversight.view") else "oversight:assessment_weights"
         items.append(("考核", reverse(target), "assessment"))
-    if has_perm(user, "oversight.view") or has_perm(user, "training.manage"):
+    if has_perm(user, "training.manage") and not has_perm(user, "oversight.view"):
         items.append(("培训", reverse("community:trainings"), "trainings"))
     if has_perm(user, "family.import"):
         items.append(("批量导入", reverse("families:import"), "import"))

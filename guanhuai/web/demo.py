@@ -54,6 +54,7 @@ from guanhuai.families.services import _apply_member, _set_bank, family_check, m
 from guanhuai.lib.idnumber import make_id_number
 from guanhuai.regions.codes import CITY, COUNTY, PROVINCE, TOWNSHIP, VILLAGE
 from guanhuai.regions.models import Region
+from guanhuai.web.demo_assessment import assessment_seed
 from guanhuai.web.demo_care import PROFILE_CODE, CareResult, care_exists, care_seed
 from guanhuai.web.demo_oversight import oversight_seed
 
@@ -191,6 +192,10 @@ def demo_seed(*, families: int = DEFAULT_FAMILIES, seed: int = DEFAULT_SEED, pro
         county_user = User.objects.filter(username="demo_county").first()
         if oversight_seed(county_user=county_user, today=today, seed=seed):
             say("抽查:本县 1 次已完成、1 次进行中")
+        added = assessment_seed(users={u.username: u for u in User.objects.filter(username__startswith="demo_")},
+                                today=today, seed=seed)
+        if added:
+            say("考核:" + "、".join(added))
         if result.created:
             # One summarising audit event for the whole run (the rows themselves are not audited one by one).
             changes.update(users="、".join(login.username for login in result.logins), seed=seed)
