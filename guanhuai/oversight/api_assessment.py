@@ -150,3 +150,27 @@ def awards(request, region: str | None = None, year: int | None = None, sort: st
                        region_code=x.contact.region_id, families=x.families, on_track=x.on_track, visits=x.visits,
                        home_visits=x.home_visits, late=x.late, false_reports=x.false_reports, trainings=x.trainings,
                        recommended=x.recommended, remark=x.remark) for x in rows[:5000]])
+
+
+@router.get("/report", summary="年度考评报告文件(format=xlsx 或 pdf)", response={200: None})
+def evaluation_report(request, region: str | None = None, year: int | None = None, format: str = "xlsx"):
+    from django.http import HttpResponse
+
+    from guanhuai.audit.services import audit_sensitive_read
+
+    from .evaluation import evaluation_pdf, evaluation_xlsx
+
+    user = request.auth
+    if not has_perm(user, "oversight.view"):
+        raise Http404
+    r = _region(user, region)
+    year = year or timezone.localdate().year
+    audit_sensitive_read(user, action="evaluation.exported", obj=r, region_code=r.code)
+    if format == "pdf":
+        response = HttpResponse(evaluation_pdf(user, r, year), content_type="application/pdf")
+    else:
+        response = HttpResponse(evaluation_xlsx(user, r, year),
+                                content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    ext = "pdf" if format == "pdf" else "xlsx"
+    response["Content-Disposition"] = f'attachment; filename="evaluation-{r.code}-{year}.{ext}"'
+    return response

@@ -67,8 +67,9 @@ class ContactRow:
 
 
 def _contacts(user, region: Region) -> QuerySet[ContactPerson]:
+    # The phone (encrypted) is not shown: deferring it saves a decryption per contact.
     return (contacts_for_user(user).filter(region__code__startswith=region.prefix, is_active=True)
-            .select_related("region", "region__parent"))
+            .select_related("region", "region__parent").defer("phone"))
 
 
 def contact_ranking(user, region: Region, year: int, *, sort: str = "on_track", descending: bool = True

@@ -129,3 +129,17 @@ def test_wrong_roles_and_outsiders(scene, county_officer, outsider, township_off
     townships = login(county_officer).get(URL).json()["results"]
     assert {r["region_code"] for r in townships} == {"510104001000", "510104002000"}
     assert not AssessmentWeights.objects.exists() and not AssessmentResult.objects.exists()
+
+
+def test_scoring_runs_a_fixed_number_of_queries_however_many_families(scene, province_officer, make_family,
+                                                                      django_assert_max_num_queries):
+    from guanhuai.oversight.assessment import compute_scores
+    from guanhuai.regions.models import Region
+
+    city = Region.objects.get(code=CITY)
+    with django_assert_max_num_queries(12) as few:
+        compute_scores(province_officer, city, timezone.localdate().year)
+    for i in range(15):
+        make_family("510105001001", head_name=f"南河{i}")
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        compute_scores(province_officer, city, timezone.localdate().year)

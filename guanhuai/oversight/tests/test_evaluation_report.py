@@ -30,3 +30,12 @@ def test_the_pdf_embeds_the_cjk_font(visited_family, province_officer):
 def test_outsiders_and_wrong_roles_get_404(visited_family, outsider, township_officer):
     assert login(outsider).get(URL, {"region": "510104000000"}).status_code == 404
     assert login(township_officer).get(URL).status_code == 404
+
+
+def test_the_api_returns_the_same_files(visited_family, province_officer, outsider):
+    client = login(province_officer)
+    pdf = client.get("/api/oversight/assessment/report", {"region": "510100000000", "format": "pdf"})
+    assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
+    xlsx = client.get("/api/oversight/assessment/report", {"region": "510100000000"})
+    assert xlsx.status_code == 200 and xlsx.content[:2] == b"PK"
+    assert login(outsider).get("/api/oversight/assessment/report", {"region": "510104000000"}).status_code == 404
