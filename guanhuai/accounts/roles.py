@@ -42,6 +42,9 @@ PERMISSIONS: dict[str, set[str]] = {
     "confirmation.view": {Role.VILLAGE, Role.TOWNSHIP, Role.COUNTY, Role.CITY, Role.PROVINCE, Role.AUDITOR},
     "confirmation.record": {Role.VILLAGE, Role.TOWNSHIP, Role.COUNTY},
     "confirmation.manage": {Role.COUNTY},
+    "survey.manage": {Role.PROVINCE},
+    "assessment.manage": {Role.PROVINCE, Role.ADMIN},
+    "training.manage": {Role.TOWNSHIP, Role.COUNTY},
 }
 
 PERMISSION_LABELS = {
@@ -68,6 +71,9 @@ PERMISSION_LABELS = {
     "confirmation.view": "查看年度资格确认进度和结果",
     "confirmation.record": "对辖区家庭做年度资格确认(无变化、变更或退出)",
     "confirmation.manage": "开启、结束本县年度资格确认",
+    "survey.manage": "安排全省 1% 抽样调查、编辑问卷并录入调查结果",
+    "assessment.manage": "编辑年度考核权重(按年度版本化)",
+    "training.manage": "登记联系人培训和参训情况",
 }
 
 # Which region level each role is normally bound to (a hint for the admin form).

@@ -123,6 +123,7 @@ def on_http_error(request, exc):
 def register_routers() -> None:
     from guanhuai.accounts.api import router as accounts_router
     from guanhuai.audit.api import router as audit_router
+    from guanhuai.community.api import router as community_router
     from guanhuai.compliance.api import router as compliance_router
     from guanhuai.confirmations.api import router as confirmations_router
     from guanhuai.contacts.api import router as contacts_router
@@ -150,6 +151,7 @@ def register_routers() -> None:
     api.add_router("/confirmations", confirmations_router)
     api.add_router("/reports", reports_router)
     api.add_router("/relief", relief_router)
+    api.add_router("/community", community_router)
 
 
 register_routers()

@@ -16,6 +16,7 @@ urlpatterns = [
     path("confirmations/", include("guanhuai.confirmations.urls")),
     path("reports/", include("guanhuai.reports.urls")),
     path("relief/", include("guanhuai.relief.urls")),
+    path("community/", include("guanhuai.community.urls")),
     path("inbox/", include("guanhuai.inbox.urls")),
     path("", include("guanhuai.web.urls")),
 ]

@@ -254,3 +254,14 @@ def contact_false_reports(request, contact_id: int):
         results=[FalseReportOut(visit_id=r.visit_id, visit_date=r.visit.visit_date, family_id=r.item.family_id,
                                 spot_check_id=r.item.spot_check_id, checked_on=r.item.spot_check.planned_on)
                  for r in rows])
+
+
+def _mount_subrouters() -> None:
+    from .api_assessment import router as assessment_router
+    from .api_survey import router as survey_router
+
+    router.add_router("/surveys", survey_router)
+    router.add_router("/assessment", assessment_router)
+
+
+_mount_subrouters()

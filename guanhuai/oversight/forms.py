@@ -56,3 +56,68 @@ class RecordForm(BootstrapMixin, forms.Form):
                 "satisfaction": int(d["satisfaction"]) if d["satisfaction"] else None,
                 "problems": d["problems"],
                 "visits": {v.pk: d[name] == "1" for v, name in self.visit_fields if d.get(name)}}
+
+
+class SurveyPlanForm(BootstrapMixin, forms.Form):
+    title = forms.CharField(label="调查名称", max_length=100, initial="特殊家庭 1% 抽样电话调查")
+    year = forms.IntegerField(label="考核年度", min_value=2000, max_value=2100)
+    planned_on = forms.DateField(label="计划日期", widget=forms.DateInput(attrs={"type": "date"}))
+    share = forms.DecimalField(label="抽样比例", min_value=0, max_value=1, decimal_places=4, initial="0.01",
+                               help_text="0.01 表示 1%;按各县在册户数比例分配,每县至少 1 户")
+    seed = forms.IntegerField(label="随机种子", required=False, min_value=0,
+                              help_text="留空则由系统生成;同一种子和同一时点的名册总能抽出同样的家庭")
+
+    def __init__(self, *args, **kwargs):
+        today = timezone.localdate()
+        kwargs.setdefault("initial", {}).update(planned_on=today, year=today.year)
+        super().__init__(*args, **kwargs)
+
+
+class QuestionForm(BootstrapMixin, forms.Form):
+    text = forms.CharField(label="问题", max_length=200)
+    kind = forms.ChoiceField(label="题型", choices=[])
+    choices = forms.CharField(label="选项(单选题,每行一个)", required=False,
+                              widget=forms.Textarea(attrs={"rows": 3}))
+    is_active = forms.BooleanField(label="启用", required=False, initial=True)
+
+    def __init__(self, *args, **kwargs):
+        from .models import QuestionKind
+
+        super().__init__(*args, **kwargs)
+        self.fields["kind"].choices = QuestionKind.choices
+
+    def service_data(self) -> dict:
+        d = self.cleaned_data
+        return {"text": d["text"], "kind": d["kind"], "choices": [c for c in d["choices"].splitlines() if c.strip()]}
+
+
+class SurveyResultForm(BootstrapMixin, forms.Form):
+    reached = forms.ChoiceField(label="是否联系上", choices=YES_NO[1:])
+    note = forms.CharField(label="备注", required=False, max_length=200)
+
+    def __init__(self, *args, questions, **kwargs):
+        from .models import QuestionKind
+
+        super().__init__(*args, **kwargs)
+        self.question_fields = []
+        for q in questions:
+            name = f"q{q.pk}"
+            label = f"{q.position}. {q.text}"
+            if q.kind == QuestionKind.YES_NO:
+                field = forms.ChoiceField(label=label, choices=YES_NO, required=False)
+            elif q.kind == QuestionKind.SCALE:
+                field = forms.ChoiceField(label=label, choices=SATISFACTION, required=False)
+            elif q.kind == QuestionKind.CHOICE:
+                field = forms.ChoiceField(label=label, choices=[("", "—"), *((c, c) for c in q.choices)],
+                                          required=False)
+            else:
+                field = forms.CharField(label=label, required=False, max_length=500)
+            field.widget.attrs["class"] = "form-select" if isinstance(field, forms.ChoiceField) else "form-control"
+            self.fields[name] = field
+            self.question_fields.append((q, name))
+
+    def service_data(self) -> dict:
+        d = self.cleaned_data
+        reached = d["reached"] == "1"
+        answers = {q.pk: d.get(name) for q, name in self.question_fields if reached and d.get(name)}
+        return {"reached": reached, "note": d["note"], "answers": answers}

@@ -23,6 +23,11 @@ def navigation(request):
         items.append(("救助", reverse("relief:list"), "relief"))
     if has_perm(user, "confirmation.view"):
         items.append(("资格确认", reverse("confirmations:windows"), "confirmations"))
+    if has_perm(user, "oversight.view") or has_perm(user, "assessment.manage"):
+        target = "oversight:assessment" if has_perm(user, "oversight.view") else "oversight:assessment_weights"
+        items.append(("考核", reverse(target), "assessment"))
+    if has_perm(user, "training.manage") and not has_perm(user, "oversight.view"):
+        items.append(("培训", reverse("community:trainings"), "trainings"))
     if has_perm(user, "family.import"):
         items.append(("批量导入", reverse("families:import"), "import"))
     if has_perm(user, "audit.view"):

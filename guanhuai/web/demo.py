@@ -54,6 +54,7 @@ from guanhuai.families.services import _apply_member, _set_bank, family_check, m
 from guanhuai.lib.idnumber import make_id_number
 from guanhuai.regions.codes import CITY, COUNTY, PROVINCE, TOWNSHIP, VILLAGE
 from guanhuai.regions.models import Region
+from guanhuai.web.demo_assessment import assessment_seed
 from guanhuai.web.demo_care import PROFILE_CODE, CareResult, care_exists, care_seed
 from guanhuai.web.demo_confirmations import confirmations_seed
 from guanhuai.web.demo_oversight import oversight_seed
@@ -199,6 +200,10 @@ def demo_seed(*, families: int = DEFAULT_FAMILIES, seed: int = DEFAULT_SEED, pro
             say("关怀救助:各环节的申请、一个已对账的发放批次和一笔追回")
         if confirmations_seed(county_user=county_user, today=today, seed=seed):
             say("资格确认:本县本年度确认期进行中,部分家庭已确认")
+        added = assessment_seed(users={u.username: u for u in User.objects.filter(username__startswith="demo_")},
+                                today=today, seed=seed)
+        if added:
+            say("考核:" + "、".join(added))
         if result.created:
             # One summarising audit event for the whole run (the rows themselves are not audited one by one).
             changes.update(users="、".join(login.username for login in result.logins), seed=seed)

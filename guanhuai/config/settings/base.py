@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "guanhuai.oversight",
     "guanhuai.reports",
     "guanhuai.relief",
+    "guanhuai.community",
     "guanhuai.web",
 ]
 

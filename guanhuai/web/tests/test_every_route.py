@@ -82,11 +82,20 @@ def _oversight_samples(officer) -> dict:
     """A spot check of 东城县 and its sampled family (oversight routes)."""
     import datetime as dt
 
+    from guanhuai.accounts.models import User
     from guanhuai.oversight.services import spotcheck_plan
+    from guanhuai.oversight.services_survey import survey_plan
 
     check = spotcheck_plan(acting_user=officer, region=officer.region, title="抽查", planned_on=dt.date.today(),
                            size=1, seed=1)
-    return {"spotcheck_id": check.pk, "item_id": check.items.get().pk}
+    province = User.objects.create(username="sample_province", role="province", region_id="510000000000")
+    survey = survey_plan(acting_user=province, region=officer.region, title="抽样调查", year=dt.date.today().year,
+                         planned_on=dt.date.today(), share=1, seed=1)
+    from guanhuai.community.services import training_create
+
+    training = training_create(acting_user=officer, region=officer.region, held_on=dt.date.today(), title="培训")
+    return {"spotcheck_id": check.pk, "item_id": check.items.get().pk, "survey_id": survey.pk,
+            "question_id": survey.questions.first().pk, "training_id": training.pk}
 
 
 def _relief_samples(family, officer) -> dict:
