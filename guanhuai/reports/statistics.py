@@ -1,0 +1,283 @@
+"""The standard annual statistics tables (年度统计表), computed by aggregate SQL.
+
+A region's tables have one row per child region (a township's rows are its
+villages, a province's its cities) and a total row. Every table is one or two
+``GROUP BY substr(region_code, 1, k)`` queries over the subtree — jurisdiction
+is a code prefix, so a child's rows are those whose code starts with the
+child's prefix — never a loop over families in Python.
+
+``TABLES`` is the list of table builders; a new table (relief, once it exists)
+is one more ``TableBuilder`` appended to it. The result of
+``statistics_compute`` is plain JSON, which is what a submitted return freezes.
+
+The statistical year ``Y`` is judged as of 31 December of Y, or today while Y
+has not ended: the register on that day, visits and events dated in Y up to it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
+from django.db.models.functions import Substr
+from django.utils import timezone
+
+from guanhuai.contacts.models import Assignment, Slot
+from guanhuai.families.models import (
+    NEEDS,
+    Category,
+    Family,
+    Health,
+    Income,
+    Living,
+    Medical,
+    Member,
+    Mental,
+    Pension,
+)
+from guanhuai.families.models import Status as FamilyStatus
+from guanhuai.regions.codes import LEVEL_NAMES, PREFIX_LENGTH, VILLAGE
+from guanhuai.regions.models import Region
+from guanhuai.visits.models import FACE_TO_FACE, Channel, EventKind, MajorEvent, Visit
+
+SCHEMA_VERSION = 1
+
+
+@dataclass(frozen=True)
+class Scope:
+    """What one computation covers: a region's subtree, grouped by child prefix of length ``k``."""
+
+    region: Region
+    year: int
+    as_of: dt.date
+    k: int
+
+    @property
+    def year_start(self) -> dt.date:
+        return dt.date(self.year, 1, 1)
+
+
+Counts = dict[str, dict[str, int]]  # child prefix → column key → count
+
+
+@dataclass(frozen=True)
+class TableBuilder:
+    key: str
+    title: str
+    columns: list[tuple[str, str]]  # (key, label)
+    compute: Callable[[Scope], Counts]
+    note: str = ""
+
+
+def as_of_for(year: int, today: dt.date | None = None) -> dt.date:
+    today = today or timezone.localdate()
+    return min(dt.date(year, 12, 31), today)
+
+
+def _years_before(day: dt.date, years: int) -> dt.date:
+    try:
+        return day.replace(year=day.year - years)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year - years, day=28)
+
+
+def _grouped(qs: QuerySet, scope: Scope, field: str = "region_id") -> QuerySet:
+    return qs.annotate(child=Substr(field, 1, scope.k)).values("child")
+
+
+def _in_register(scope: Scope) -> QuerySet[Family]:
+    return (Family.objects.filter(region__code__startswith=scope.region.prefix, registered_on__lte=scope.as_of)
+            .filter(Q(status=FamilyStatus.ACTIVE) | Q(exit_date__gt=scope.as_of)))
+
+
+def _rows(qs: QuerySet, keys: list[str]) -> Counts:
+    return {r["child"]: {k: r[k] or 0 for k in keys} for r in qs}
+
+
+# --- the tables --------------------------------------------------------------------------------------------
+
+FAMILY_COLUMNS = [*((f"cat_{c}", label) for c, label in Category.choices), ("total", "在册合计"),
+                  ("entered", "本年新纳入"), ("exited", "本年退出")]
+
+
+def _families(scope: Scope) -> Counts:
+    base = Family.objects.filter(region__code__startswith=scope.region.prefix)
+    in_reg = Q(registered_on__lte=scope.as_of) & (Q(status=FamilyStatus.ACTIVE) | Q(exit_date__gt=scope.as_of))
+    aggregates = {f"cat_{c}": Count("id", filter=in_reg & Q(category=c)) for c, _ in Category.choices}
+    aggregates["total"] = Count("id", filter=in_reg)
+    aggregates["entered"] = Count("id", filter=Q(registered_on__gte=scope.year_start, registered_on__lte=scope.as_of))
+    aggregates["exited"] = Count("id", filter=Q(status=FamilyStatus.EXITED, exit_date__gte=scope.year_start,
+                                                exit_date__lte=scope.as_of))
+    return _rows(_grouped(base, scope).annotate(**aggregates), list(aggregates))
+
+
+AGE_BANDS = [("age_lt50", "49岁及以下", None, 50), ("age_50", "50–59岁", 50, 60), ("age_60", "60–69岁", 60, 70),
+             ("age_70", "70–79岁", 70, 80), ("age_80", "80岁及以上", 80, None)]
+MEMBER_COLUMNS = [("members", "健在成员"), ("parents", "其中父母"), *((k, label) for k, label, _, _ in AGE_BANDS)]
+
+
+def _members(scope: Scope) -> Counts:
+    alive = Q(is_alive=True) | Q(death_date__gt=scope.as_of)
+    qs = Member.objects.filter(family__in=_in_register(scope).values("pk"), birth_date__lte=scope.as_of).filter(alive)
+    aggregates = {"members": Count("id"), "parents": Count("id", filter=Q(role__in=["father", "mother"]))}
+    for key, _, low, high in AGE_BANDS:
+        # Age ≥ n on as_of ⇔ born on or before as_of minus n years: date comparisons work on every database.
+        cond = Q()
+        if low is not None:
+            cond &= Q(birth_date__lte=_years_before(scope.as_of, low))
+        if high is not None:
+            cond &= Q(birth_date__gt=_years_before(scope.as_of, high))
+        aggregates[key] = Count("id", filter=cond)
+    return _rows(_grouped(qs, scope, "family__region_id").annotate(**aggregates), list(aggregates))
+
+
+HEALTH_COLUMNS = [*((f"h_{c}", label) for c, label in Health.choices),
+                  *((f"m_{c}", f"精神{label}") for c, label in Mental.choices if c != Mental.STABLE)]
+
+
+def _health(scope: Scope) -> Counts:
+    aggregates = {f"h_{c}": Count("id", filter=Q(health=c)) for c, _ in Health.choices}
+    aggregates.update({f"m_{c}": Count("id", filter=Q(mental=c)) for c, _ in Mental.choices if c != Mental.STABLE})
+    return _rows(_grouped(_in_register(scope), scope).annotate(**aggregates), list(aggregates))
+
+
+LIVING_COLUMNS = [*((f"l_{c}", label) for c, label in Living.choices), ("dibao", "低保"), ("low_income", "低收入"),
+                  ("no_pension", "未参加养老保险"), ("no_medical", "未参加医疗保险")]
+
+
+def _living(scope: Scope) -> Counts:
+    aggregates = {f"l_{c}": Count("id", filter=Q(living=c)) for c, _ in Living.choices}
+    aggregates["dibao"] = Count("id", filter=Q(income=Income.DIBAO))
+    aggregates["low_income"] = Count("id", filter=Q(income=Income.LOW))
+    aggregates["no_pension"] = Count("id", filter=Q(pension=Pension.NONE))
+    aggregates["no_medical"] = Count("id", filter=Q(medical=Medical.NONE))
+    return _rows(_grouped(_in_register(scope), scope).annotate(**aggregates), list(aggregates))
+
+
+NEED_COLUMNS = [("any_need", "有诉求户数"), *NEEDS]
+
+
+def _needs(scope: Scope) -> Counts:
+    any_need = Q()
+    for name, _ in NEEDS:
+        any_need |= Q(**{name: True})
+    aggregates = {"any_need": Count("id", filter=any_need)}
+    aggregates.update({name: Count("id", filter=Q(**{name: True})) for name, _ in NEEDS})
+    return _rows(_grouped(_in_register(scope), scope).annotate(**aggregates), list(aggregates))
+
+
+COVERAGE_COLUMNS = [("families", "在册户数"), ("first", "有第一联系人"), ("second", "有第二联系人"),
+                    ("both", "双岗齐全"), ("missing", "缺联系人"), ("leader", "领导干部联系帮扶")]
+
+
+def _coverage(scope: Scope) -> Counts:
+    def active(slot: str) -> Exists:
+        return Exists(Assignment.objects.filter(family=OuterRef("pk"), slot=slot, start_date__lte=scope.as_of)
+                      .filter(Q(end_date__isnull=True) | Q(end_date__gt=scope.as_of)))
+
+    qs = _in_register(scope).annotate(has_first=active(Slot.FIRST), has_second=active(Slot.SECOND),
+                                      has_leader=active(Slot.LEADER))
+    aggregates = {"families": Count("id"), "first": Count("id", filter=Q(has_first=True)),
+                  "second": Count("id", filter=Q(has_second=True)),
+                  "both": Count("id", filter=Q(has_first=True, has_second=True)),
+                  "missing": Count("id", filter=Q(has_first=False) | Q(has_second=False)),
+                  "leader": Count("id", filter=Q(has_leader=True))}
+    return _rows(_grouped(qs, scope).annotate(**aggregates), list(aggregates))
+
+
+VISIT_COLUMNS = [*((f"c_{c}", label) for c, label in Channel.choices), ("total", "合计"),
+                 ("face_to_face", "其中当面"), ("late", "迟报"), ("backfill", "补录")]
+
+
+def _visits(scope: Scope) -> Counts:
+    # Group by (child, channel) and pivot here: one hash aggregate with three counters is cheaper
+    # over millions of visits than nine filtered counters per row.
+    qs = (Visit.objects.filter(region__code__startswith=scope.region.prefix, visit_date__gte=scope.year_start,
+                               visit_date__lte=scope.as_of)
+          .annotate(child=Substr("region_id", 1, scope.k)).values("child", "channel")
+          .annotate(n=Count("id"), late=Count("id", filter=Q(is_late=True)),
+                    backfill=Count("id", filter=Q(is_backfill=True))).order_by())
+    out: Counts = {}
+    face = {str(c) for c in FACE_TO_FACE}
+    for r in qs:
+        row = out.setdefault(r["child"], {k: 0 for k, _ in VISIT_COLUMNS})
+        row[f"c_{r['channel']}"] = row.get(f"c_{r['channel']}", 0) + r["n"]
+        row["total"] += r["n"]
+        row["face_to_face"] += r["n"] if r["channel"] in face else 0
+        row["late"] += r["late"]
+        row["backfill"] += r["backfill"]
+    return out
+
+
+EVENT_COLUMNS = [*((f"k_{c}", label) for c, label in EventKind.choices), ("total", "合计"),
+                 ("in_time", "按期上门"), ("closed", "已办结")]
+
+
+def _events(scope: Scope) -> Counts:
+    qs = MajorEvent.objects.filter(region__code__startswith=scope.region.prefix, event_date__gte=scope.year_start,
+                                   event_date__lte=scope.as_of)
+    aggregates = {f"k_{c}": Count("id", filter=Q(kind=c)) for c, _ in EventKind.choices}
+    aggregates["total"] = Count("id")
+    aggregates["in_time"] = Count("id", filter=Q(responded_on__lte=scope.as_of)
+                                  & Q(responded_on__lte=F("response_due")))
+    aggregates["closed"] = Count("id", filter=Q(state=MajorEvent.State.CLOSED))
+    return _rows(_grouped(qs, scope).annotate(**aggregates), list(aggregates))
+
+
+TABLES: list[TableBuilder] = [
+    TableBuilder("families", "表1 特殊家庭类别与在册情况(户)", FAMILY_COLUMNS, _families),
+    TableBuilder("members", "表2 家庭成员年龄结构(人)", MEMBER_COLUMNS, _members, note="截至统计日健在的成员"),
+    TableBuilder("health", "表3 身体与精神状况(户)", HEALTH_COLUMNS, _health),
+    TableBuilder("living", "表4 居住与保障情况(户)", LIVING_COLUMNS, _living),
+    TableBuilder("needs", "表5 利益诉求(户)", NEED_COLUMNS, _needs, note="一户可有多项诉求"),
+    TableBuilder("coverage", "表6 “双岗”联系人覆盖(户)", COVERAGE_COLUMNS, _coverage),
+    TableBuilder("visits", "表7 联系走访(次,按方式)", VISIT_COLUMNS, _visits),
+    TableBuilder("events", "表8 重大事件(件)", EVENT_COLUMNS, _events),
+    # 关怀救助 (relief) adds its table here once the relief app exists.
+]
+
+
+def child_prefix_length(region: Region) -> int:
+    return PREFIX_LENGTH[min(region.level + 1, VILLAGE)]
+
+
+def statistics_compute(region: Region, year: int, *, today: dt.date | None = None,
+                       tables: list[TableBuilder] | None = None) -> dict:
+    """The region's standard tables for ``year`` as JSON-ready data (what a return freezes).
+
+    The caller decides whether the user may see the region (``region_get_for_user``).
+    """
+    as_of = as_of_for(year, today)
+    scope = Scope(region=region, year=year, as_of=as_of, k=child_prefix_length(region))
+    if region.level >= VILLAGE:
+        children = [(region.code, region.name)]
+    else:
+        children = list(Region.objects.filter(parent=region).order_by("code").values_list("code", "name"))
+    keys = [(code[:scope.k], code, name) for code, name in children]
+    out_tables = []
+    for builder in tables or TABLES:
+        counts = builder.compute(scope)
+        known = {prefix for prefix, _, _ in keys}
+        rows = [{"code": code, "name": name,
+                 "values": [counts.get(prefix, {}).get(c, 0) for c, _ in builder.columns]}
+                for prefix, code, name in keys]
+        # Rows whose code is not a known child region (should not happen) still count in the total.
+        rows += [{"code": prefix.ljust(12, "0"), "name": "(未登记区划)",
+                  "values": [counts[prefix].get(c, 0) for c, _ in builder.columns]}
+                 for prefix in sorted(set(counts) - known)]
+        total = [sum(row["values"][i] for row in rows) for i in range(len(builder.columns))]
+        out_tables.append({"key": builder.key, "title": builder.title, "note": builder.note,
+                           "columns": [{"key": c, "label": label} for c, label in builder.columns],
+                           "rows": rows, "total": total})
+    return {"schema": SCHEMA_VERSION, "region": {"code": region.code, "name": region.name, "level": region.level,
+                                                  "level_name": LEVEL_NAMES[region.level]},
+            "year": year, "as_of": as_of.isoformat(), "computed_at": timezone.now().isoformat(timespec="seconds"),
+            "tables": out_tables}
+
+
+def table_totals(snapshot: dict) -> dict[str, dict[str, int]]:
+    """``{table key: {column key: total}}`` of a snapshot."""
+    return {t["key"]: {c["key"]: v for c, v in zip(t["columns"], t["total"], strict=True)}
+            for t in snapshot["tables"]}
