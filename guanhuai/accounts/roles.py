@@ -33,6 +33,9 @@ PERMISSIONS: dict[str, set[str]] = {
     "regions.manage": {Role.ADMIN},
     "oversight.view": {Role.COUNTY, Role.CITY, Role.PROVINCE, Role.AUDITOR},
     "spotcheck.manage": {Role.COUNTY},
+    "returns.view": {Role.TOWNSHIP, Role.COUNTY, Role.CITY, Role.PROVINCE, Role.AUDITOR},
+    "returns.submit": {Role.TOWNSHIP, Role.COUNTY, Role.CITY},
+    "returns.review": {Role.COUNTY, Role.CITY, Role.PROVINCE},
 }
 
 PERMISSION_LABELS = {
@@ -50,6 +53,9 @@ PERMISSION_LABELS = {
     "regions.manage": "导入行政区划",
     "oversight.view": "查看抽查、抽样调查和考核结果",
     "spotcheck.manage": "安排本县双岗联系制度抽查并记录结果",
+    "returns.view": "查看年度统计表和逐级上报情况",
+    "returns.submit": "向上级报送本级年度统计表、导出加密统计表",
+    "returns.review": "审核下级报送的统计表(通过或退回)、导入加密统计表",
 }
 
 # Which region level each role is normally bound to (a hint for the admin form).

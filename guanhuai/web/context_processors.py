@@ -19,6 +19,8 @@ def navigation(request):
         items.append(("双岗联系", reverse("contacts:coverage"), "contacts"))
     if has_perm(user, "oversight.view"):
         items.append(("抽查", reverse("oversight:spotchecks"), "oversight"))
+    if has_perm(user, "returns.view"):
+        items.append(("统计上报", reverse("reports:returns"), "returns"))
     if has_perm(user, "family.import"):
         items.append(("批量导入", reverse("families:import"), "import"))
     if has_perm(user, "audit.view"):
