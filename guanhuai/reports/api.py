@@ -238,9 +238,9 @@ def export_manifest(request, export_id: int):
 
 @router.post("/imports", response={201: ImportOut},
              summary="导入下级加密统计表(multipart:file、password,可选 manifest);任何校验失败都不写入")
-def import_return(request, file: File[UploadedFile], password: Form[str] = "",
-                  manifest: File[UploadedFile] | None = None):
+def import_return(request, file: File[UploadedFile], password: Form[str] = ""):
     user = request.auth
+    manifest = request.FILES.get("manifest")  # optional upload
     if not user.region_id:
         raise Http404
     record = transfer.return_import(acting_user=user, data=file.read(), filename=file.name or "", password=password,

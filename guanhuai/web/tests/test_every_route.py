@@ -55,7 +55,7 @@ def samples(family, county_officer, township_officer):
     visits = _visit_samples(family, township_officer)
     return {"family": family.pk, "member": member.pk, "token": token.pk, "job": job.pk, "user": county_officer.pk,
             "code": "510104001001", "kind": "id_number", **visits, **_contact_samples(family, county_officer),
-            **_oversight_samples(county_officer),
+            **_oversight_samples(county_officer), **_reports_samples(township_officer),
             # Policy profiles are not in any jurisdiction: only administrators may change them (others 404).
             "profile_id": _first_profile_id()}
 
@@ -86,6 +86,18 @@ def _oversight_samples(officer) -> dict:
     check = spotcheck_plan(acting_user=officer, region=officer.region, title="抽查", planned_on=dt.date.today(),
                            size=1, seed=1)
     return {"spotcheck_id": check.pk, "item_id": check.items.get().pk}
+
+
+def _reports_samples(officer) -> dict:
+    """东城镇's submitted annual return and an encrypted export of it (reports routes)."""
+    from django.utils import timezone
+
+    from guanhuai.reports.services import return_submit
+    from guanhuai.reports.transfer import return_export
+
+    version = return_submit(acting_user=officer, region=officer.region, year=timezone.localdate().year)
+    export, _ = return_export(acting_user=officer, version=version)
+    return {"version_id": version.pk, "export_id": export.pk}
 
 
 def _visit_samples(family, officer) -> dict:
