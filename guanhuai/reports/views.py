@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from guanhuai.accounts.roles import has_perm
@@ -83,10 +84,11 @@ def return_detail(request, code):
         region=region, year=year, ret=ret, state=state, state_label=StatReturn.State(state).label,
         versions=versions, shown=shown, snapshot=snapshot, latest=latest, check=check,
         lower=lower_returns(region, year), path=region_path(region, stop_at=user.region),
-        deadline=deadline_for(year), years=list(range(year - 3, year + 2)),
+        deadline=deadline_for(year), years=list(range(timezone.localdate().year, year - 4, -1)),
         can_submit=is_submitter_for(user, region) and state in services.OPEN_STATES,
         can_review=latest is not None and is_reviewer_of(user, region),
-        can_export=latest is not None and (is_submitter_for(user, region) or is_reviewer_of(user, region)),
+        can_export=latest is not None and latest.decision != latest.Decision.RETURNED
+        and (is_submitter_for(user, region) or is_reviewer_of(user, region)),
         can_import=has_perm(user, "returns.review"), formats=ReturnExport.Format.choices))
 
 

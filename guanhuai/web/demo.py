@@ -56,6 +56,7 @@ from guanhuai.regions.codes import CITY, COUNTY, PROVINCE, TOWNSHIP, VILLAGE
 from guanhuai.regions.models import Region
 from guanhuai.web.demo_care import PROFILE_CODE, CareResult, care_exists, care_seed
 from guanhuai.web.demo_oversight import oversight_seed
+from guanhuai.web.demo_returns import returns_seed
 
 PROVINCE_CODE = "510000000000"
 PROVINCE_NAME = "示范省"
@@ -191,6 +192,8 @@ def demo_seed(*, families: int = DEFAULT_FAMILIES, seed: int = DEFAULT_SEED, pro
         county_user = User.objects.filter(username="demo_county").first()
         if oversight_seed(county_user=county_user, today=today, seed=seed):
             say("抽查:本县 1 次已完成、1 次进行中")
+        if returns_seed(province_code=PROVINCE_CODE, seed=seed, today=today):
+            say("年度统计上报:各级报表处于已通过、待审核、已退回、未报送等状态")
         if result.created:
             # One summarising audit event for the whole run (the rows themselves are not audited one by one).
             changes.update(users="、".join(login.username for login in result.logins), seed=seed)
