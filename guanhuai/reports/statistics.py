@@ -19,7 +19,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.db import connection, transaction
 from django.db.models import Count, F, Q, QuerySet
@@ -54,6 +54,8 @@ class Scope:
     year: int
     as_of: dt.date
     k: int
+    # Results shared between tables of one computation (the family tables come from one scan).
+    cache: dict = field(default_factory=dict, compare=False, hash=False)
 
     @property
     def year_start(self) -> dt.date:
@@ -89,8 +91,7 @@ def _grouped(qs: QuerySet, scope: Scope, field: str = "region_id") -> QuerySet:
 
 
 def _in_register(scope: Scope) -> QuerySet[Family]:
-    return (Family.objects.filter(region__code__startswith=scope.region.prefix, registered_on__lte=scope.as_of)
-            .filter(Q(status=FamilyStatus.ACTIVE) | Q(exit_date__gt=scope.as_of)))
+    return Family.objects.filter(_in_register_q(scope), region__code__startswith=scope.region.prefix)
 
 
 def _rows(qs: QuerySet, keys: list[str]) -> Counts:
@@ -103,15 +104,41 @@ FAMILY_COLUMNS = [*((f"cat_{c}", label) for c, label in Category.choices), ("tot
                   ("entered", "本年新纳入"), ("exited", "本年退出")]
 
 
-def _families(scope: Scope) -> Counts:
-    base = Family.objects.filter(region__code__startswith=scope.region.prefix)
-    in_reg = Q(registered_on__lte=scope.as_of) & (Q(status=FamilyStatus.ACTIVE) | Q(exit_date__gt=scope.as_of))
+def _in_register_q(scope: Scope) -> Q:
+    return Q(registered_on__lte=scope.as_of) & (Q(status=FamilyStatus.ACTIVE) | Q(exit_date__gt=scope.as_of))
+
+
+def _families_aggregates(scope: Scope, in_reg: Q) -> dict:
     aggregates = {f"cat_{c}": Count("id", filter=in_reg & Q(category=c)) for c, _ in Category.choices}
     aggregates["total"] = Count("id", filter=in_reg)
     aggregates["entered"] = Count("id", filter=Q(registered_on__gte=scope.year_start, registered_on__lte=scope.as_of))
     aggregates["exited"] = Count("id", filter=Q(status=FamilyStatus.EXITED, exit_date__gte=scope.year_start,
                                                 exit_date__lte=scope.as_of))
-    return _rows(_grouped(base, scope).annotate(**aggregates), list(aggregates))
+    return aggregates
+
+
+def _family_counts(scope: Scope, part: str) -> Counts:
+    """The counts of one family table; the four family tables are computed together in one scan."""
+    if "family" not in scope.cache:
+        in_reg = _in_register_q(scope)
+        aliases: dict[str, tuple[str, str]] = {}
+        aggregates = {}
+        for name, make in FAMILY_PARTS.items():
+            for key, aggregate in make(scope, in_reg).items():
+                alias = f"c{len(aliases)}"
+                aliases[alias] = (name, key)
+                aggregates[alias] = aggregate
+        out: dict[str, Counts] = {name: {} for name in FAMILY_PARTS}
+        base = Family.objects.filter(region__code__startswith=scope.region.prefix)
+        for row in _grouped(base, scope).annotate(**aggregates):
+            for alias, (name, key) in aliases.items():
+                out[name].setdefault(row["child"], {})[key] = row[alias] or 0
+        scope.cache["family"] = out
+    return scope.cache["family"][part]
+
+
+def _families(scope: Scope) -> Counts:
+    return _family_counts(scope, "families")
 
 
 AGE_BANDS = [("age_lt50", "49岁及以下", None, 50), ("age_50", "50–59岁", 50, 60), ("age_60", "60–69岁", 60, 70),
@@ -138,35 +165,52 @@ HEALTH_COLUMNS = [*((f"h_{c}", label) for c, label in Health.choices),
                   *((f"m_{c}", f"精神{label}") for c, label in Mental.choices if c != Mental.STABLE)]
 
 
+def _health_aggregates(scope: Scope, in_reg: Q) -> dict:
+    aggregates = {f"h_{c}": Count("id", filter=in_reg & Q(health=c)) for c, _ in Health.choices}
+    aggregates.update({f"m_{c}": Count("id", filter=in_reg & Q(mental=c))
+                       for c, _ in Mental.choices if c != Mental.STABLE})
+    return aggregates
+
+
 def _health(scope: Scope) -> Counts:
-    aggregates = {f"h_{c}": Count("id", filter=Q(health=c)) for c, _ in Health.choices}
-    aggregates.update({f"m_{c}": Count("id", filter=Q(mental=c)) for c, _ in Mental.choices if c != Mental.STABLE})
-    return _rows(_grouped(_in_register(scope), scope).annotate(**aggregates), list(aggregates))
+    return _family_counts(scope, "health")
 
 
 LIVING_COLUMNS = [*((f"l_{c}", label) for c, label in Living.choices), ("dibao", "低保"), ("low_income", "低收入"),
                   ("no_pension", "未参加养老保险"), ("no_medical", "未参加医疗保险")]
 
 
+def _living_aggregates(scope: Scope, in_reg: Q) -> dict:
+    aggregates = {f"l_{c}": Count("id", filter=in_reg & Q(living=c)) for c, _ in Living.choices}
+    aggregates["dibao"] = Count("id", filter=in_reg & Q(income=Income.DIBAO))
+    aggregates["low_income"] = Count("id", filter=in_reg & Q(income=Income.LOW))
+    aggregates["no_pension"] = Count("id", filter=in_reg & Q(pension=Pension.NONE))
+    aggregates["no_medical"] = Count("id", filter=in_reg & Q(medical=Medical.NONE))
+    return aggregates
+
+
 def _living(scope: Scope) -> Counts:
-    aggregates = {f"l_{c}": Count("id", filter=Q(living=c)) for c, _ in Living.choices}
-    aggregates["dibao"] = Count("id", filter=Q(income=Income.DIBAO))
-    aggregates["low_income"] = Count("id", filter=Q(income=Income.LOW))
-    aggregates["no_pension"] = Count("id", filter=Q(pension=Pension.NONE))
-    aggregates["no_medical"] = Count("id", filter=Q(medical=Medical.NONE))
-    return _rows(_grouped(_in_register(scope), scope).annotate(**aggregates), list(aggregates))
+    return _family_counts(scope, "living")
 
 
 NEED_COLUMNS = [("any_need", "有诉求户数"), *NEEDS]
 
 
-def _needs(scope: Scope) -> Counts:
+def _needs_aggregates(scope: Scope, in_reg: Q) -> dict:
     any_need = Q()
     for name, _ in NEEDS:
         any_need |= Q(**{name: True})
-    aggregates = {"any_need": Count("id", filter=any_need)}
-    aggregates.update({name: Count("id", filter=Q(**{name: True})) for name, _ in NEEDS})
-    return _rows(_grouped(_in_register(scope), scope).annotate(**aggregates), list(aggregates))
+    aggregates = {"any_need": Count("id", filter=in_reg & any_need)}
+    aggregates.update({name: Count("id", filter=in_reg & Q(**{name: True})) for name, _ in NEEDS})
+    return aggregates
+
+
+def _needs(scope: Scope) -> Counts:
+    return _family_counts(scope, "needs")
+
+
+FAMILY_PARTS = {"families": _families_aggregates, "health": _health_aggregates, "living": _living_aggregates,
+                "needs": _needs_aggregates}
 
 
 COVERAGE_COLUMNS = [("families", "在册户数"), ("first", "有第一联系人"), ("second", "有第二联系人"),
