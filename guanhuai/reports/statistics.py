@@ -301,7 +301,7 @@ TABLES: list[TableBuilder] = [
 
 
 @contextmanager
-def _plain_aggregates():
+def plain_aggregates():
     """On PostgreSQL, run the aggregates without JIT compilation.
 
     At province scale JIT spent ≈3 s compiling each big GROUP BY, more than it saved on a scan that
@@ -334,7 +334,7 @@ def statistics_compute(region: Region, year: int, *, today: dt.date | None = Non
         children = list(Region.objects.filter(parent=region).order_by("code").values_list("code", "name"))
     keys = [(code[:scope.k], code, name) for code, name in children]
     out_tables = []
-    with _plain_aggregates():
+    with plain_aggregates():
         computed = [(builder, builder.compute(scope)) for builder in tables or TABLES]
     for builder, counts in computed:
         known = {prefix for prefix, _, _ in keys}
