@@ -11,10 +11,12 @@ from ninja import File, Form, Router, Schema, Status
 from ninja.files import UploadedFile
 
 from guanhuai.audit.services import audit_sensitive_read
+from guanhuai.regions.codes import PROVINCE
 
 from . import services, transfer
 from .models import ReturnVersion, StatReturn
 from .selectors import (
+    compiled_from_lower,
     deadline_for,
     export_get_for_user,
     is_reviewer_of,
@@ -150,14 +152,19 @@ def get_statistics(request, region_code: str | None = None, year: int | None = N
     return statistics_compute(region, year)
 
 
-@router.get("/returns/{code}", response=ReturnOut, summary="某区划某年度统计表:状态、版本与审核记录、下级报送情况、合计核对")
-def get_return(request, code: str, year: int | None = None):
+@router.get("/returns/{code}", response=ReturnOut, summary="某区划某年度统计表:状态、版本与审核记录、下级报送情况、合计核对(省级默认为已通过市级报表的汇总,live=true 按实时数据计算)")
+def get_return(request, code: str, year: int | None = None, live: bool = False):
     user = request.auth
     region = return_region_get_for_user(user, code)
     year = parse_year(year)
     ret = return_of(region, year)
     versions = versions_of(ret)
-    snapshot = versions[0].snapshot if versions else statistics_compute(region, year)
+    if versions:
+        snapshot = versions[0].snapshot
+    elif region.level == PROVINCE and not live:  # the accepted city returns, compiled (see the page)
+        snapshot = compiled_from_lower(region, year)
+    else:
+        snapshot = statistics_compute(region, year)
     audit_sensitive_read(user, action="return.viewed", obj=ret or region, region_code=region.code,
                          changes={"year": year})
     for v in versions:

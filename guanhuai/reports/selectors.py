@@ -201,6 +201,31 @@ def lower_totals_check(snapshot: dict, year: int) -> tuple[list[str], list[Diffe
     return missing, differences
 
 
+def compiled_from_lower(region: Region, year: int) -> dict:
+    """The region's tables assembled from its children's accepted returns (each row a child's totals).
+
+    This is what the province holds once the cities have reported; a child without an accepted return
+    shows zeros and is named by ``lower_totals_check``. Nothing is recomputed from case data.
+    """
+    from .statistics import TABLES, as_of_for
+
+    lower = accepted_lower_snapshots(region, year)
+    names = dict(Region.objects.filter(parent=region).values_list("code", "name"))
+    tables = []
+    for builder in TABLES:
+        rows = []
+        for code in sorted(lower):
+            child = lower[code]
+            table = next((t for t in child["tables"] if t["key"] == builder.key), None) if child else None
+            totals = dict(zip([c["key"] for c in table["columns"]], table["total"], strict=True)) if table else {}
+            rows.append({"code": code, "name": names[code], "values": [totals.get(c, 0) for c, _ in builder.columns]})
+        tables.append({"key": builder.key, "title": builder.title, "note": builder.note,
+                       "columns": [{"key": c, "label": label} for c, label in builder.columns], "rows": rows,
+                       "total": [sum(r["values"][i] for r in rows) for i in range(len(builder.columns))]})
+    return {"region": {"code": region.code, "name": region.name, "level": region.level}, "year": year,
+            "as_of": as_of_for(year).isoformat(), "compiled": True, "tables": tables}
+
+
 def returns_for_user(user) -> QuerySet[StatReturn]:
     if not can_view_returns(user):
         return StatReturn.objects.none()

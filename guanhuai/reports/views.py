@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 
 from guanhuai.accounts.roles import has_perm
 from guanhuai.audit.services import audit_sensitive_read
+from guanhuai.regions.codes import PROVINCE
 from guanhuai.regions.selectors import region_path
 
 from . import services, transfer
@@ -20,6 +21,7 @@ from .models import ReturnExport, StatReturn
 from .selectors import (
     RETURN_LEVELS,
     can_view_returns,
+    compiled_from_lower,
     deadline_for,
     export_get_for_user,
     is_reviewer_of,
@@ -71,7 +73,15 @@ def return_detail(request, code):
             raise Http404
     elif versions:
         shown = versions[0]
-    snapshot = shown.snapshot if shown else statistics_compute(region, year)
+    # The province files no return of its own: it holds the accepted city returns, compiled; computing
+    # its tables from case data takes seconds at province scale, so that happens only when asked (?live=1).
+    live = request.GET.get("live") == "1"
+    if shown:
+        snapshot = shown.snapshot
+    elif region.level == PROVINCE and not live:
+        snapshot = compiled_from_lower(region, year)
+    else:
+        snapshot = statistics_compute(region, year)
     audit_sensitive_read(user, action="return.viewed", obj=ret or region, region_code=region.code,
                          changes={"year": year})
     check = None
@@ -82,7 +92,7 @@ def return_detail(request, code):
     state = ret.state if ret else StatReturn.State.DRAFT
     return render(request, "reports/returns_detail.html", _context(
         region=region, year=year, ret=ret, state=state, state_label=StatReturn.State(state).label,
-        versions=versions, shown=shown, snapshot=snapshot, latest=latest, check=check,
+        versions=versions, shown=shown, snapshot=snapshot, latest=latest, check=check, live=live,
         lower=lower_returns(region, year), path=region_path(region, stop_at=user.region),
         deadline=deadline_for(year), years=list(range(timezone.localdate().year, year - 4, -1)),
         can_submit=is_submitter_for(user, region) and state in services.OPEN_STATES,

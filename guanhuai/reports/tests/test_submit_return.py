@@ -153,3 +153,19 @@ def test_pages_are_404_outside_the_jurisdiction(county_data, year, outsider, vil
     assert login(outsider).get(f"/reports/returns/510104000000/?year={year}").status_code == 404
     assert login(village_contact).get("/reports/returns/").status_code == 404
     assert login(outsider).get("/reports/returns/510104000000/?year=abc").status_code == 404
+
+
+def test_the_province_page_compiles_the_accepted_city_returns_and_computes_live_only_on_request(
+        county_data, year, township_officer, other_township_officer, county_officer, city_officer,
+        province_officer):
+    _all_townships_accepted(year, township_officer, other_township_officer, county_officer)
+    county = _submit(county_officer, "510104000000", year).json()
+    _accept(city_officer, county["id"])
+    # 南河县 has not reported: the city cannot submit, the province sees the city as missing.
+    client = login(province_officer)
+    compiled = client.get(f"/reports/returns/510000000000/?year={year}")
+    assert compiled.context["snapshot"]["compiled"] is True
+    assert compiled.context["check"]["missing"] == ["演示市"]
+    live = client.get(f"/reports/returns/510000000000/?year={year}&live=1")
+    families = next(t for t in live.context["snapshot"]["tables"] if t["key"] == "families")
+    assert families["total"][3] == 5  # live: 东城县 4 + 南河县 1
