@@ -91,7 +91,8 @@ def return_detail(request, code):
     latest = versions[0] if versions else None
     state = ret.state if ret else StatReturn.State.DRAFT
     return render(request, "reports/returns_detail.html", _context(
-        region=region, year=year, ret=ret, state=state, state_label=StatReturn.State(state).label,
+        region=region, year=year, ret=ret, state=state,
+        state_label="全省汇总" if region.level == PROVINCE else StatReturn.State(state).label,
         versions=versions, shown=shown, snapshot=snapshot, latest=latest, check=check, live=live,
         lower=lower_returns(region, year), path=region_path(region, stop_at=user.region),
         deadline=deadline_for(year), years=list(range(timezone.localdate().year, year - 4, -1)),

@@ -9,7 +9,8 @@ account without a usable password; the demo logins review and submit as themselv
 * 桃源县 (demo_county): six townships accepted, one awaiting review, 龙岭镇
   (demo_township) sent back with a reason, two not yet submitted, so the county
   page lists who is missing; 龙岭镇's return of the year before was filed late;
-* 松林县: all townships accepted, the county's return awaiting 清江市's review.
+* 清江市: both counties complete and accepted, the city's return awaiting the
+  province's review (demo_province).
 
 A database that already has a return in the demo province is left alone.
 """
@@ -92,8 +93,11 @@ def returns_seed(*, province_code: str, seed: int, today) -> int:
     return_accept(acting_user=reviewer(own_town), version=last_year)
     return_send_back(acting_user=reviewer(own_town), version=submit(own_town), reason=REASONS[0])
 
-    # 松林县: complete, awaiting 清江市.
-    for town in Region.objects.filter(parent=other_city_county).order_by("code"):
-        return_accept(acting_user=reviewer(town), version=submit(town))
-    submit(other_city_county)
+    # 清江市: both counties complete and accepted, the city's return awaiting the province (demo_province).
+    other_city = other_city_county.parent
+    for other_county in Region.objects.filter(parent=other_city).order_by("code"):
+        for town in Region.objects.filter(parent=other_county).order_by("code"):
+            return_accept(acting_user=reviewer(town), version=submit(town))
+        return_accept(acting_user=reviewer(other_county), version=submit(other_county))
+    submit(other_city)
     return written
