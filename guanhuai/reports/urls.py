@@ -6,6 +6,7 @@ app_name = "reports"
 urlpatterns = [
     path("returns/", views.returns_home, name="returns"),
     path("returns/import/", views.return_import, name="return_import"),
+    path("returns/deadline/", views.deadline_set_view, name="deadline_set"),
     path("returns/<str:code>/", views.return_detail, name="return"),
     path("returns/<str:code>/submit/", views.return_submit_view, name="return_submit"),
     path("versions/<int:version_id>/accept/", views.version_accept, name="version_accept"),

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -11,7 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from guanhuai.accounts.roles import has_perm
+from guanhuai.accounts.roles import Role, has_perm
 from guanhuai.audit.services import audit_sensitive_read
 from guanhuai.regions.codes import PROVINCE
 from guanhuai.regions.selectors import region_path
@@ -100,7 +102,9 @@ def return_detail(request, code):
         can_review=latest is not None and is_reviewer_of(user, region),
         can_export=latest is not None and latest.decision != latest.Decision.RETURNED
         and (is_submitter_for(user, region) or is_reviewer_of(user, region)),
-        can_import=has_perm(user, "returns.review"), formats=ReturnExport.Format.choices))
+        can_import=has_perm(user, "returns.review"), formats=ReturnExport.Format.choices,
+        can_set_deadline=region.level == PROVINCE and user.region_id == region.code
+        and has_perm(user, "returns.review")))
 
 
 @login_required
@@ -221,3 +225,24 @@ def return_import(request):
             messages.success(request, text)
             return redirect(_return_url(ret.region_id, ret.year))
     return render(request, "reports/returns_import.html", _context(error=error))
+
+
+@login_required
+@require_POST
+def deadline_set_view(request):
+    """Province reviewers (and administrators) set a year's reporting deadline."""
+    user = request.user
+    if not (has_perm(user, "returns.review") or user.role == Role.ADMIN) or user.region_id is None:
+        raise Http404
+    year = parse_year(request.POST.get("year"))
+    try:
+        deadline = dt.date.fromisoformat(request.POST.get("deadline", ""))
+        services.schedule_set(acting_user=user, year=year, deadline=deadline, note=request.POST.get("note", ""))
+    except ValueError:
+        messages.error(request, "截止日期格式应为 YYYY-MM-DD")
+    except ValidationError as exc:
+        messages.error(request, ";".join(exc.messages))
+    else:
+        messages.success(request, f"{year} 年度上报截止日期已设为 {deadline:%Y-%m-%d}")
+    region = user.region if user.region.level in RETURN_LEVELS else user.region.parent
+    return redirect(_return_url(region.code, year))

@@ -169,3 +169,11 @@ def test_the_province_page_compiles_the_accepted_city_returns_and_computes_live_
     live = client.get(f"/reports/returns/510000000000/?year={year}&live=1")
     families = next(t for t in live.context["snapshot"]["tables"] if t["key"] == "families")
     assert families["total"][3] == 5  # live: 东城县 4 + 南河县 1
+
+
+def test_the_province_sets_a_deadline_on_its_page(year, province_officer, county_officer):
+    body = {"year": year, "deadline": f"{year + 1}-04-20"}
+    assert login(county_officer).post("/reports/returns/deadline/", body).status_code == 302
+    assert not ReturnSchedule.objects.exists()  # refused: a county reviewer cannot
+    response = login(province_officer).post("/reports/returns/deadline/", body)
+    assert response.status_code == 302 and ReturnSchedule.objects.get(year=year).deadline == dt.date(year + 1, 4, 20)
