@@ -45,6 +45,9 @@ PERMISSIONS: dict[str, set[str]] = {
     "survey.manage": {Role.PROVINCE},
     "assessment.manage": {Role.PROVINCE, Role.ADMIN},
     "training.manage": {Role.TOWNSHIP, Role.COUNTY},
+    "returns.view": {Role.TOWNSHIP, Role.COUNTY, Role.CITY, Role.PROVINCE, Role.AUDITOR},
+    "returns.submit": {Role.TOWNSHIP, Role.COUNTY, Role.CITY},
+    "returns.review": {Role.COUNTY, Role.CITY, Role.PROVINCE},
 }
 
 PERMISSION_LABELS = {
@@ -74,6 +77,9 @@ PERMISSION_LABELS = {
     "survey.manage": "安排全省 1% 抽样调查、编辑问卷并录入调查结果",
     "assessment.manage": "编辑年度考核权重(按年度版本化)",
     "training.manage": "登记联系人培训和参训情况",
+    "returns.view": "查看年度统计表和逐级上报情况",
+    "returns.submit": "向上级报送本级年度统计表、导出加密统计表",
+    "returns.review": "审核下级报送的统计表(通过或退回)、导入加密统计表",
 }
 
 # Which region level each role is normally bound to (a hint for the admin form).

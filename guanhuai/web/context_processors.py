@@ -28,6 +28,8 @@ def navigation(request):
         items.append(("考核", reverse(target), "assessment"))
     if has_perm(user, "training.manage") and not has_perm(user, "oversight.view"):
         items.append(("培训", reverse("community:trainings"), "trainings"))
+    if has_perm(user, "returns.view"):
+        items.append(("统计上报", reverse("reports:returns"), "returns"))
     if has_perm(user, "family.import"):
         items.append(("批量导入", reverse("families:import"), "import"))
     if has_perm(user, "audit.view"):

@@ -59,6 +59,7 @@ from guanhuai.web.demo_care import PROFILE_CODE, CareResult, care_exists, care_s
 from guanhuai.web.demo_confirmations import confirmations_seed
 from guanhuai.web.demo_oversight import oversight_seed
 from guanhuai.web.demo_relief import relief_seed
+from guanhuai.web.demo_returns import returns_seed
 
 PROVINCE_CODE = "510000000000"
 PROVINCE_NAME = "示范省"
@@ -204,6 +205,8 @@ def demo_seed(*, families: int = DEFAULT_FAMILIES, seed: int = DEFAULT_SEED, pro
                                 today=today, seed=seed)
         if added:
             say("考核:" + "、".join(added))
+        if returns_seed(province_code=PROVINCE_CODE, seed=seed, today=today):
+            say("年度统计上报:各级报表处于已通过、待审核、已退回、未报送等状态")
         if result.created:
             # One summarising audit event for the whole run (the rows themselves are not audited one by one).
             changes.update(users="、".join(login.username for login in result.logins), seed=seed)

@@ -56,7 +56,7 @@ def samples(family, county_officer, township_officer):
     return {"family": family.pk, "member": member.pk, "token": token.pk, "job": job.pk, "user": county_officer.pk,
             "code": "510104001001", "kind": "id_number", **visits, **_contact_samples(family, county_officer),
             **_oversight_samples(county_officer), **_relief_samples(family, county_officer),
-            **_confirmation_samples(county_officer),
+            **_confirmation_samples(county_officer), **_reports_samples(township_officer),
             # Policy profiles are not in any jurisdiction: only administrators may change them (others 404).
             "profile_id": _first_profile_id()}
 
@@ -131,6 +131,18 @@ def _confirmation_samples(officer) -> dict:
     window = confirmation_window_open(acting_user=officer, region=officer.region, year=today.year,
                                       start_date=today, end_date=today + dt.timedelta(days=30))
     return {"window_id": window.pk}
+
+
+def _reports_samples(officer) -> dict:
+    """东城镇's submitted annual return and an encrypted export of it (reports routes)."""
+    from django.utils import timezone
+
+    from guanhuai.reports.services import return_submit
+    from guanhuai.reports.transfer import return_export
+
+    version = return_submit(acting_user=officer, region=officer.region, year=timezone.localdate().year)
+    export, _ = return_export(acting_user=officer, version=version)
+    return {"version_id": version.pk, "export_id": export.pk}
 
 
 def _visit_samples(family, officer) -> dict:
