@@ -33,6 +33,7 @@ PERMISSIONS: dict[str, set[str]] = {
     "regions.manage": {Role.ADMIN},
     "oversight.view": {Role.COUNTY, Role.CITY, Role.PROVINCE, Role.AUDITOR},
     "spotcheck.manage": {Role.COUNTY},
+    "dashboard.view": {Role.TOWNSHIP, Role.COUNTY, Role.CITY, Role.PROVINCE, Role.AUDITOR},
 }
 
 PERMISSION_LABELS = {
@@ -50,6 +51,7 @@ PERMISSION_LABELS = {
     "regions.manage": "导入行政区划",
     "oversight.view": "查看抽查、抽样调查和考核结果",
     "spotcheck.manage": "安排本县双岗联系制度抽查并记录结果",
+    "dashboard.view": "查看本辖区统计看板并逐级下钻,下载图表数据",
 }
 
 # Which region level each role is normally bound to (a hint for the admin form).
