@@ -60,6 +60,7 @@ OVERDUE_LABELS = {
 EMERGENCY_OVERDUE = "重大事件未及时上门"
 VISITS_CACHE_SECONDS = 600
 MONTHS = 12
+SLOW_SOURCES = {"families": ("classification", "health", "needs"), "visits": ("visits",)}
 
 
 @dataclass
@@ -79,11 +80,13 @@ class Chart:
     note: str = ""
     headers: list[str] = field(default_factory=list)  # the xlsx table (counts as well as rates)
     rows: list[list] = field(default_factory=list)
+    deferred: bool = False  # not counted yet: the page fetches it from the JSON API
 
     def as_json(self) -> dict:
         return {"key": self.key, "title": self.title, "axis": self.axis, "categories": self.categories,
                 "series": self.series, "codes": self.codes, "percent": self.percent, "stacked": self.stacked,
-                "horizontal": self.horizontal, "summary": self.summary, "note": self.note}
+                "horizontal": self.horizontal, "summary": self.summary, "note": self.note,
+                "deferred": self.deferred}
 
     def table(self) -> tuple[list[str], list[list]]:
         if self.headers:
@@ -190,28 +193,28 @@ class Dashboard:
 
     @cached_property
     def families(self) -> dict[str, dict]:
-        """Families in the register per child: by category, health × mental, and needs."""
+        """Families in the register per child: by category, health × mental, and needs (cached above the county)."""
+        return self._slow_source("families", self._count_families)
+
+    def _count_families(self) -> dict[str, dict]:
         needs = {name: Count("id", filter=Q(**{name: True})) for name, _ in NEEDS}
         rows = (self._by_child(Family.objects.filter(status=Status.ACTIVE))
                 .values("child", "category", "health", "mental").annotate(n=Count("id"), **needs).order_by())
-        out: dict[str, dict] = defaultdict(lambda: {"total": 0, "category": defaultdict(int),
-                                                    "health": defaultdict(int), "needs": defaultdict(int)})
+        out: dict[str, dict] = {}
         for r in rows:
-            c = out[r["child"]]
+            c = out.setdefault(r["child"], {"total": 0, "category": {}, "health": {}, "needs": {}})
             c["total"] += r["n"]
-            c["category"][r["category"]] += r["n"]
-            c["health"][(r["health"], r["mental"])] += r["n"]
+            c["category"][r["category"]] = c["category"].get(r["category"], 0) + r["n"]
+            cell = (r["health"], r["mental"])
+            c["health"][cell] = c["health"].get(cell, 0) + r["n"]
             for name, _ in NEEDS:
-                c["needs"][name] += r[name]
+                c["needs"][name] = c["needs"].get(name, 0) + r[name]
         return out
 
     @cached_property
     def visits(self) -> dict:
         """Visits of the last twelve calendar months by month and channel (cached above the county)."""
-        if self.region.level > CITY:
-            return self._count_visits()
-        key = f"reports:dashboard:visits:{self.region.prefix}:{self.today.isoformat()}"
-        return cache.get_or_set(key, self._count_visits, VISITS_CACHE_SECONDS)
+        return self._slow_source("visits", self._count_visits)
 
     def _count_visits(self) -> dict:
         starts = month_starts(self.today)
@@ -223,8 +226,48 @@ class Dashboard:
                 .values("visit_date", "channel").annotate(n=Count("id")).order_by())
         for r in rows:
             counts[(r["visit_date"].strftime("%Y-%m"), r["channel"])] += r["n"]
-        return {"months": [s.strftime("%Y-%m") for s in starts], "counts": dict(counts),
-                "computed_at": timezone.localtime().strftime("%H:%M")}
+        return {"months": [s.strftime("%Y-%m") for s in starts], "counts": dict(counts)}
+
+    # --- the slow sources of a city or province ------------------------------------------------------------
+    # A city or province counts ~10⁵ families and ~10⁷ visits for these two; nothing keeps them per village
+    # yet, so they are cached for VISITS_CACHE_SECONDS, and the page asks for them separately (JSON API)
+    # while they are not in the cache, so it never waits for them.
+    @property
+    def caches_slow_sources(self) -> bool:
+        return self.region.level <= CITY
+
+    def _cache_key(self, source: str) -> str:
+        return f"reports:dashboard:{source}:{self.region.prefix}:{self.today.isoformat()}"
+
+    def _slow_source(self, source: str, compute):
+        if not self.caches_slow_sources:
+            return compute()
+        key = self._cache_key(source)
+        cached = cache.get(key)
+        if cached is None:
+            cached = {"data": compute(), "computed_at": timezone.localtime().strftime("%H:%M")}
+            cache.set(key, cached, VISITS_CACHE_SECONDS)
+        self.computed_at[source] = cached["computed_at"]
+        return cached["data"]
+
+    @cached_property
+    def computed_at(self) -> dict[str, str]:
+        return {}
+
+    def waiting_charts(self) -> set[str]:
+        """Charts whose slow source is not in the cache yet (a city or province page loads them afterwards)."""
+        if not self.caches_slow_sources:
+            return set()
+        found = cache.get_many([self._cache_key(source) for source in SLOW_SOURCES])
+        out = set()
+        for source, charts in SLOW_SOURCES.items():
+            cached = found.get(self._cache_key(source))
+            if cached is None:
+                out |= set(charts)
+            else:
+                self.__dict__[source] = cached["data"]
+                self.computed_at[source] = cached["computed_at"]
+        return out
 
     # --- totals ------------------------------------------------------------------------------------------
     def _rates(self, keys: list[str]) -> tuple[dict[str, float | None], int]:
@@ -305,9 +348,7 @@ class Dashboard:
         rows = [[m] + [counts.get((m, value), 0) for value, _ in Channel.choices]
                 + [sum(counts.get((m, value), 0) for value, _ in Channel.choices)] for m in months]
         rows.append(["合计"] + [sum(s["data"]) for s in series] + [total])
-        note = "含补录的历史走访,按走访日期统计"
-        if self.region.level <= CITY:
-            note += f";{data['computed_at']} 统计,每 {VISITS_CACHE_SECONDS // 60} 分钟更新"
+        note = "含补录的历史走访,按走访日期统计" + self._freshness("visits")
         return Chart("visits", CHART_TITLES["visits"], "月份", months, series, stacked=True,
                      summary=f"共 {total} 次", note=note,
                      headers=["月份"] + [label for _, label in Channel.choices] + ["合计"], rows=rows)
@@ -371,7 +412,13 @@ class Dashboard:
         rows.append(["合计"] + [sum(s["data"]) for s in series] + [sum(totals)])
         return Chart("classification", CHART_TITLES["classification"], self._axis(), self._names, series,
                      self._codes, stacked=True, horizontal=True, summary=f"在册 {sum(totals)} 户",
+                     note="在册家庭" + self._freshness("families"),
                      headers=[self._axis()] + [s["name"] for s in series] + ["合计"], rows=rows)
+
+    def _freshness(self, source: str) -> str:
+        if source not in self.computed_at:
+            return ""
+        return f";{self.computed_at[source]} 统计,每 {VISITS_CACHE_SECONDS // 60} 分钟更新"
 
     def _family_sum(self, part: str) -> dict:
         out: dict = defaultdict(int)
@@ -392,6 +439,7 @@ class Dashboard:
         grave = sum(n for (health, _), n in cells.items() if health in (Health.SERIOUS, Health.BEDRIDDEN))
         return Chart("health", CHART_TITLES["health"], "身体状况", categories, series, stacked=True,
                      horizontal=True, summary=f"重病、失能卧床 {grave} 户",
+                     note="在册家庭" + self._freshness("families"),
                      headers=["身体状况"] + [f"精神{label}" for _, label in Mental.choices] + ["合计"], rows=rows)
 
     def chart_needs(self) -> Chart:
@@ -401,14 +449,18 @@ class Dashboard:
         rows = [[label, n, _cell(_ratio(n, families), True)] for (_, label), n in zip(NEEDS, values, strict=True)]
         return Chart("needs", CHART_TITLES["needs"], "诉求", [label for _, label in NEEDS],
                      [{"name": "提出该诉求的家庭", "data": values}], horizontal=True,
-                     summary=f"在册 {families} 户", note="一户可有多项诉求",
+                     summary=f"在册 {families} 户", note="一户可有多项诉求" + self._freshness("families"),
                      headers=["诉求", "家庭数", "占在册家庭(%)"], rows=rows)
 
     def chart(self, key: str) -> Chart:
         return getattr(self, f"chart_{key}")()
 
-    def charts(self) -> list[Chart]:
-        return [self.chart(key) for key in CHART_TITLES]
+    def charts(self, keys=None, *, defer: bool = False) -> list[Chart]:
+        """The charts (all, or ``keys``); with ``defer``, a placeholder for each one whose slow source
+        is not cached yet."""
+        later = self.waiting_charts() if defer else set()
+        return [Chart(key, CHART_TITLES[key], "", [], [], deferred=True, note="正在统计…") if key in later
+                else self.chart(key) for key in (keys or CHART_TITLES)]
 
     def headline(self) -> dict:
         """The figures above the charts (from the same sources)."""

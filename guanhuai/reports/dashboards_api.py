@@ -29,6 +29,7 @@ class ChartOut(Schema):
     horizontal: bool
     summary: str
     note: str
+    deferred: bool
 
 
 class DashboardOut(Schema):
@@ -39,16 +40,17 @@ class DashboardOut(Schema):
     charts: list[ChartOut]
 
 
-@router.get("/{code}", response=DashboardOut,
-            summary="区划统计看板的图表数据(chart 参数只取一个图表:" + "、".join(CHART_TITLES) + ")")
+@router.get("/{code}", response=DashboardOut, url_name="reports_dashboard",
+            summary="区划统计看板的图表数据(chart 参数取部分图表,逗号分隔:" + ",".join(CHART_TITLES) + ")")
 def dashboard(request, code: str, chart: str | None = None):
     if not has_perm(request.auth, "dashboard.view"):
         raise PermissionDenied("您没有查看统计看板的权限")
     region = region_get_for_user(request.auth, code)
-    if chart is not None and chart not in CHART_TITLES:
+    keys = [k for k in (chart or "").split(",") if k]
+    if any(k not in CHART_TITLES for k in keys):
         raise Http404
     board = Dashboard(region)
-    charts = [board.chart(chart)] if chart else board.charts()
+    charts = board.charts(keys)
     audit_sensitive_read(request.auth, action="dashboard.viewed", object_type="region", object_id=region.code,
                          region_code=region.code, object_repr=f"查看统计看板 {region.name}(API)")
     return DashboardOut(region=region.code, name=region.name, level=region.level, date=board.today,

@@ -32,7 +32,7 @@ def dashboard_page(request, code: str | None = None):
     if refused:
         return refused
     dashboard = Dashboard(region)
-    charts = dashboard.charts()
+    charts = dashboard.charts(defer=True)
     audit_sensitive_read(request.user, action="dashboard.viewed", object_type="region", object_id=region.code,
                          region_code=region.code, object_repr=f"查看统计看板 {region.name}")
     return render(request, "reports/dashboard.html", {

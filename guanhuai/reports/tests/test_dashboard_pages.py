@@ -147,3 +147,24 @@ def test_the_query_count_does_not_grow_with_the_child_regions(county, county_off
     with django_assert_max_num_queries(len(few.captured_queries)):
         response = client.get(reverse("reports:dashboard"))
     assert len(_data(response)["charts"]["coverage"]["categories"]) == 10
+
+
+def test_a_province_page_does_not_wait_for_the_slow_counts(county, province_officer):
+    client = login(province_officer)
+    first = _data(client.get(reverse("reports:dashboard")))["charts"]
+    assert {k for k, c in first.items() if c["deferred"]} == {"visits", "classification", "health", "needs"}
+    assert first["coverage"]["deferred"] is False
+    # The page's script fetches them from the API, which counts and caches them…
+    api = client.get(reverse("api:reports_dashboard", args=["510000000000"]), {"chart": "visits,classification"})
+    assert [c["key"] for c in api.json()["charts"]] == ["visits", "classification"]
+    assert "分钟更新" in api.json()["charts"][0]["note"]
+    # …so the next page comes with every chart.
+    again = _data(client.get(reverse("reports:dashboard")))["charts"]
+    assert not any(c["deferred"] for c in again.values())
+    assert sum(sum(s["data"]) for s in again["visits"]["series"]) == 5
+
+
+def test_a_county_page_counts_everything_at_once(county, county_officer):
+    charts = _data(login(county_officer).get(reverse("reports:dashboard")))["charts"]
+    assert not any(c["deferred"] for c in charts.values())
+    assert "分钟更新" not in charts["visits"]["note"]

@@ -90,11 +90,8 @@
   }
 
   var phone = grid.clientWidth < 576;
-  Array.prototype.forEach.call(grid.querySelectorAll("[data-chart]"), function (box) {
-    var chart = charts[box.getAttribute("data-chart")];
-    if (!chart) {
-      return;
-    }
+
+  function draw(box, chart) {
     box.style.height = height(chart) + "px";
     var instance = window.echarts.init(box, null, {renderer: "canvas"});
     instance.setOption(option(chart, phone, box.clientWidth));
@@ -102,7 +99,50 @@
       enableDrill(instance, chart);
     }
     instances.push(instance);
+  }
+
+  function card(key) {
+    return grid.querySelector("[data-chart='" + key + "']");
+  }
+
+  var waiting = [];
+  Object.keys(charts).forEach(function (key) {
+    var box = card(key);
+    if (!box) {
+      return;
+    }
+    if (charts[key].deferred) {
+      waiting.push(key);
+    } else {
+      draw(box, charts[key]);
+    }
   });
+
+  // A city or province counts families and a year of visits once every few minutes; until then the
+  // page comes without those charts and fetches them here.
+  if (waiting.length) {
+    window.fetch(grid.getAttribute("data-api-url") + "?chart=" + waiting.join(","), {credentials: "same-origin"})
+      .then(function (response) {
+        if (!response.ok) {
+          throw new Error(response.status);
+        }
+        return response.json();
+      })
+      .then(function (body) {
+        body.charts.forEach(function (chart) {
+          var box = card(chart.key);
+          var host = box.closest(".card");
+          host.querySelector("[data-summary]").textContent = chart.summary;
+          host.querySelector("[data-note]").textContent = chart.note;
+          draw(box, chart);
+        });
+      })
+      .catch(function () {
+        waiting.forEach(function (key) {
+          card(key).closest(".card").querySelector("[data-note]").textContent = "统计失败,请刷新页面重试";
+        });
+      });
+  }
 
   var pending = null;
   window.addEventListener("resize", function () {
