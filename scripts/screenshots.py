@@ -99,6 +99,8 @@ def main() -> None:
         ("compliance-region-province", "demo_province", "/compliance/region/"),
         ("contacts-coverage", "demo_county", "/contacts/coverage/"),
         ("contacts-list", "demo_county", "/contacts/"),
+        ("dashboard-county", "demo_county", "/reports/dashboard/"),
+        ("dashboard-province", "demo_province", "/reports/dashboard/"),
     ]
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
@@ -122,6 +124,8 @@ def main() -> None:
                 page.wait_for_load_state("networkidle")
                 if name == "family-detail":
                     reveal_first_id(page)
+                if name.startswith("dashboard"):
+                    page.wait_for_timeout(800)  # the charts' short animation
                 shoot(page, out, name, width_name, opts.max_height)
         browser.close()
 
