@@ -141,7 +141,7 @@ def test_the_query_count_does_not_grow_with_the_child_regions(county, county_off
                                                             django_assert_max_num_queries):
     client = login(county_officer)
     client.get(reverse("reports:dashboard"))  # sessions, caches
-    with django_assert_max_num_queries(16) as few:
+    with django_assert_max_num_queries(20) as few:  # 12 on SQLite; PostgreSQL adds SET LOCAL jit
         assert client.get(reverse("reports:dashboard")).status_code == 200
     _add_townships(8, make_family)
     with django_assert_max_num_queries(len(few.captured_queries)):
