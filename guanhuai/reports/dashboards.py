@@ -13,9 +13,11 @@ the region's code prefix.
 * Open major events and the emergency-response rate: one GROUP BY over events.
 * Visits by month and channel: one GROUP BY over the last twelve calendar
   months of visits (index ``visit_region_date``: region prefix, visit date).
-  A city or province has millions of them, and no per-village monthly counter
-  exists yet, so above the county the result is cached for
-  ``VISITS_CACHE_SECONDS`` (the page says when it was counted).
+
+A city or province has ~10⁵ families and ~10⁷ visits, and no per-county monthly
+visit counter exists yet, so at those levels the last two sources are cached for
+``SLOW_CACHE_SECONDS`` (the charts say when they were counted) and the page does
+not wait for them: while they are not cached its script fetches them from the API.
 """
 
 from __future__ import annotations
@@ -60,7 +62,7 @@ OVERDUE_LABELS = {
     ("home_visit", "year"): "上门走访进度", ("home_visit", "month"): "每月上门走访", ("festival", "festival"): "节日慰问",
 }
 EMERGENCY_OVERDUE = "重大事件未及时上门"
-VISITS_CACHE_SECONDS = 600
+SLOW_CACHE_SECONDS = 600
 MONTHS = 12
 SLOW_SOURCES = {"families": ("classification", "health", "needs"), "visits": ("visits",)}
 
@@ -249,7 +251,7 @@ class Dashboard:
 
     # --- the slow sources of a city or province ------------------------------------------------------------
     # A city or province counts ~10⁵ families and ~10⁷ visits for these two; nothing keeps them per village
-    # yet, so they are cached for VISITS_CACHE_SECONDS, and the page asks for them separately (JSON API)
+    # yet, so they are cached for SLOW_CACHE_SECONDS, and the page asks for them separately (JSON API)
     # while they are not in the cache, so it never waits for them.
     @property
     def caches_slow_sources(self) -> bool:
@@ -265,7 +267,7 @@ class Dashboard:
         cached = cache.get(key)
         if cached is None:
             cached = {"data": compute(), "computed_at": timezone.localtime().strftime("%H:%M")}
-            cache.set(key, cached, VISITS_CACHE_SECONDS)
+            cache.set(key, cached, SLOW_CACHE_SECONDS)
         self.computed_at[source] = cached["computed_at"]
         return cached["data"]
 
@@ -437,7 +439,7 @@ class Dashboard:
     def _freshness(self, source: str) -> str:
         if source not in self.computed_at:
             return ""
-        return f";{self.computed_at[source]} 统计,每 {VISITS_CACHE_SECONDS // 60} 分钟更新"
+        return f";{self.computed_at[source]} 统计,每 {SLOW_CACHE_SECONDS // 60} 分钟更新"
 
     def _family_sum(self, part: str) -> dict:
         out: dict = defaultdict(int)
