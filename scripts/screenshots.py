@@ -114,6 +114,8 @@ def main() -> None:
         ("confirmation-county", "demo_county", confirmation_url),
         ("confirmation-worklist", "demo_township", lambda page, base: confirmation_url(page, base, "families/")),
         ("confirmation-form", "demo_village", confirmation_form_url),
+        ("dashboard-county", "demo_county", "/reports/dashboard/"),
+        ("dashboard-province", "demo_province", "/reports/dashboard/"),
     ]
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
@@ -137,6 +139,8 @@ def main() -> None:
                 page.wait_for_load_state("networkidle")
                 if name == "family-detail":
                     reveal_first_id(page)
+                if name.startswith("dashboard"):
+                    page.wait_for_timeout(800)  # the charts' short animation
                 shoot(page, out, name, width_name, opts.max_height)
         browser.close()
 

@@ -48,6 +48,7 @@ PERMISSIONS: dict[str, set[str]] = {
     "returns.view": {Role.TOWNSHIP, Role.COUNTY, Role.CITY, Role.PROVINCE, Role.AUDITOR},
     "returns.submit": {Role.TOWNSHIP, Role.COUNTY, Role.CITY},
     "returns.review": {Role.COUNTY, Role.CITY, Role.PROVINCE},
+    "dashboard.view": {Role.TOWNSHIP, Role.COUNTY, Role.CITY, Role.PROVINCE, Role.AUDITOR},
 }
 
 PERMISSION_LABELS = {
@@ -80,6 +81,7 @@ PERMISSION_LABELS = {
     "returns.view": "查看年度统计表和逐级上报情况",
     "returns.submit": "向上级报送本级年度统计表、导出加密统计表",
     "returns.review": "审核下级报送的统计表(通过或退回)、导入加密统计表",
+    "dashboard.view": "查看本辖区统计看板并逐级下钻,下载图表数据",
 }
 
 # Which region level each role is normally bound to (a hint for the admin form).

@@ -26,5 +26,7 @@ ACTION_LABELS = {
     "member.updated": "修改成员",
     "member.deleted": "删除成员",
     "sensitive.reveal": "查看敏感信息",
+    "dashboard.viewed": "查看统计看板",
+    "dashboard.exported": "下载看板数据",
 }
 OBJECT_TYPES = {"family": "家庭", "member": "成员", "user": "用户", "apitoken": "令牌", "region": "区划"}

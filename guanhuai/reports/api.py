@@ -29,9 +29,11 @@ from .selectors import (
     version_get_for_user,
     versions_of,
 )
+from .dashboards_api import router as dashboards_router
 from .statistics import statistics_compute
 
 router = Router(tags=["统计报表"])
+router.add_router("/dashboards", dashboards_router)
 
 
 class VersionOut(Schema):

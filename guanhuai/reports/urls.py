@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import views, views_dashboards
 
 app_name = "reports"
 urlpatterns = [
@@ -14,4 +14,7 @@ urlpatterns = [
     path("versions/<int:version_id>/export/", views.version_export, name="version_export"),
     path("exports/<int:export_id>/file/", views.export_file, name="export_file"),
     path("exports/<int:export_id>/manifest/", views.export_manifest, name="export_manifest"),
+    path("dashboard/", views_dashboards.dashboard_page, name="dashboard"),
+    path("dashboard/<str:code>/", views_dashboards.dashboard_page, name="dashboard_code"),
+    path("dashboard/<str:code>/xlsx/", views_dashboards.dashboard_xlsx, name="dashboard_xlsx"),
 ]

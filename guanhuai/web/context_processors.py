@@ -17,6 +17,8 @@ def navigation(request):
         items.append(("合规", reverse("compliance:region"), "compliance"))
         items.append(("区划导航", reverse("regions:browse"), "regions"))
         items.append(("双岗联系", reverse("contacts:coverage"), "contacts"))
+    if has_perm(user, "dashboard.view"):
+        items.append(("统计看板", reverse("reports:dashboard"), "dashboard"))
     if has_perm(user, "oversight.view"):
         items.append(("抽查", reverse("oversight:spotchecks"), "oversight"))
     if has_perm(user, "relief.view"):

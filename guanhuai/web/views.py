@@ -51,4 +51,5 @@ def home(request):
     context["can_record"] = has_perm(user, "visit.record")
     context["can_import"] = has_perm(user, "family.import")
     context["can_manage_users"] = has_perm(user, "users.manage")
+    context["can_view_dashboard"] = has_perm(user, "dashboard.view")
     return render(request, "web/home.html", context)
