@@ -14,6 +14,7 @@ from guanhuai.audit.services import audit_sensitive_read
 from guanhuai.regions.codes import PROVINCE
 
 from . import services, transfer
+from .dashboards_api import router as dashboards_router
 from .models import ReturnVersion, StatReturn
 from .selectors import (
     compiled_from_lower,
@@ -29,7 +30,6 @@ from .selectors import (
     version_get_for_user,
     versions_of,
 )
-from .dashboards_api import router as dashboards_router
 from .statistics import statistics_compute
 
 router = Router(tags=["统计报表"])
