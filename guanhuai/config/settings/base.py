@@ -197,3 +197,7 @@ LOGGING = {
 
 # Policy profile used where no region up the tree has one bound (a county trial).
 DEFAULT_POLICY_PROFILE = env_str("DEFAULT_POLICY_PROFILE", "sichuan-2018")
+
+# visits.Visit has a covering index (INCLUDE) for PostgreSQL; SQLite builds it without the included
+# columns, which is what we want there.
+SILENCED_SYSTEM_CHECKS = ["models.W040"]

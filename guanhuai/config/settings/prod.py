@@ -92,7 +92,7 @@ SECURE_HSTS_INCLUDE_SUBDOMAINS = True
 # for whoever runs the domain, not a default.
 SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
 if not SECURE_HSTS_PRELOAD:
-    SILENCED_SYSTEM_CHECKS = ["security.W021"]
+    SILENCED_SYSTEM_CHECKS = [*SILENCED_SYSTEM_CHECKS, "security.W021"]  # noqa: F405
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 MIDDLEWARE = [*MIDDLEWARE, "guanhuai.web.middleware.SecurityHeadersMiddleware"]  # noqa: F405
 STORAGES = {
