@@ -29,7 +29,7 @@ def healthz(request):
 @login_required
 def home(request):
     user = request.user
-    context: dict = {"active_nav": "home", "is_auditor": user.role == Role.AUDITOR}
+    context: dict = {"active_nav": "home", "is_auditor": user.role == Role.AUDITOR, "today": timezone.localdate()}
     if has_perm(user, "family.view"):
         families = families_for_user(user)
         context["counts"] = selectors.family_counts(families)
