@@ -27,7 +27,6 @@ import os
 import re
 import secrets
 
-import msoffcrypto
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
@@ -35,13 +34,13 @@ from cryptography.hazmat.primitives.kdf.pbkdf2 import PBKDF2HMAC
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from msoffcrypto.exceptions import DecryptionError, FileFormatError, InvalidKeyError
-from msoffcrypto.format.ooxml import OOXMLFile
 from openpyxl import load_workbook
 
 from guanhuai.accounts.roles import has_perm
 from guanhuai.audit.services import audit_record
-from guanhuai.lib.excel import OLE_MAGIC, SheetSpec, write_xlsx
+from guanhuai.lib import excel_password
+from guanhuai.lib.excel import OLE_MAGIC, SheetError, SheetSpec, write_xlsx
+from guanhuai.lib.excel_password import encrypt_xlsx
 from guanhuai.regions.codes import CodeError, level_of, parent_code_of
 from guanhuai.regions.models import Region
 
@@ -50,7 +49,6 @@ from .selectors import is_reviewer_of, is_submitter_for, snapshot_digest
 
 SM4_MAGIC = b"GHSM4v1\n"
 SM4_ITERATIONS = 100_000
-PASSWORD_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnpqrstuvwxyz23456789"  # no 0/O, 1/l/I
 DATA_SHEET = "数据"
 CHUNK = 30_000  # an xlsx cell holds at most 32,767 characters
 _HEX64 = re.compile(r"[0-9a-f]{64}")
@@ -58,8 +56,7 @@ _HEX64 = re.compile(r"[0-9a-f]{64}")
 
 def generate_password() -> str:
     """20 random characters (≈ 115 bits) in groups of five, easy to read out over the phone."""
-    raw = "".join(secrets.choice(PASSWORD_ALPHABET) for _ in range(20))
-    return "-".join(raw[i:i + 5] for i in range(0, 20, 5))
+    return excel_password.generate_password(20, group=5)
 
 
 def sha256_hex(data: bytes) -> str:
@@ -109,31 +106,15 @@ def _read_workbook(plain: bytes) -> tuple[dict, str, int]:
 
 # --- encryption --------------------------------------------------------------------------------------------
 
-def encrypt_xlsx(plain: bytes, password: str) -> bytes:
-    out = io.BytesIO()
-    OOXMLFile(io.BytesIO(plain)).encrypt(password, out)
-    return out.getvalue()
-
-
 def decrypt_xlsx(data: bytes, password: str) -> bytes:
     try:
-        office = msoffcrypto.OfficeFile(io.BytesIO(data))
-    except Exception:
-        raise ValidationError("文件已损坏或被修改,无法读取") from None
-    try:
-        office.load_key(password=password, verify_password=True)
-    except InvalidKeyError:
+        return excel_password.decrypt_xlsx(data, password)
+    except excel_password.WrongPassword:
         raise ValidationError("密码错误,无法打开该统计表") from None
-    except Exception:
-        raise ValidationError("文件已损坏或被修改,无法读取") from None
-    out = io.BytesIO()
-    try:
-        office.decrypt(out, verify_integrity=True)
-    except (InvalidKeyError, DecryptionError, FileFormatError):
+    except excel_password.Tampered:
         raise ValidationError("文件完整性校验失败:内容已被修改,已拒绝导入") from None
-    except Exception:
+    except SheetError:
         raise ValidationError("文件已损坏或被修改,无法读取") from None
-    return out.getvalue()
 
 
 def _sm4_keys(password: str, salt: bytes, iterations: int) -> tuple[bytes, str]:

@@ -22,3 +22,18 @@ def test_generated_passwords_are_long_and_unambiguous():
     passwords = {generate_password() for _ in range(50)}
     assert len(passwords) == 50
     assert all(len(p) == 12 and not set(p) & set("0O1lI") for p in passwords)
+
+
+def test_a_changed_byte_is_refused_not_read():
+    from guanhuai.lib.excel_password import Tampered
+
+    password = generate_password()
+    locked = bytearray(encrypt_xlsx(write_xlsx([("明细", ["金额"], [[1]])]), password))
+    locked[len(locked) * 3 // 4] ^= 0xFF  # inside the encrypted package (after the OLE headers)
+    with pytest.raises(Tampered, match="完整性"):
+        decrypt_xlsx(bytes(locked), password)
+
+
+def test_grouped_passwords_read_out_in_fives():
+    password = generate_password(20, group=5)
+    assert len(password) == 23 and [len(part) for part in password.split("-")] == [5, 5, 5, 5]
