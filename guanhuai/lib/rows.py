@@ -65,3 +65,34 @@ class Columns:
                     value = func(value, col, connection)
                 values[i] = value
         return self.model.from_db(using, self.attnames, values)
+
+
+_INSERTS: dict[tuple[str, type[Model]], tuple[str, list]] = {}
+
+
+def insert(instance: Model, *, using: str = "default") -> None:
+    """INSERT a new instance with one plain statement and set its primary key.
+
+    Values are prepared exactly as ``save()`` prepares them (``pre_save`` for auto_now and file
+    fields, ``get_db_prep_save`` for each backend); no signals are sent, so use it only for models
+    whose saving has no side effects (the visit written on every recorded visit).
+    """
+    connection = connections[using]
+    model = type(instance)
+    found = _INSERTS.get((connection.vendor, model))
+    if found is None:
+        fields = [f for f in model._meta.concrete_fields if not f.primary_key or not f.db_returning]
+        columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
+        sql = (f"INSERT INTO {connection.ops.quote_name(model._meta.db_table)} ({columns}) "
+               f"VALUES ({', '.join(['%s'] * len(fields))})")
+        if connection.features.can_return_columns_from_insert:
+            sql += f" RETURNING {connection.ops.quote_name(model._meta.pk.column)}"
+        found = _INSERTS[(connection.vendor, model)] = (sql, fields)
+    sql, fields = found
+    params = [f.get_db_prep_save(f.pre_save(instance, True), connection) for f in fields]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        pk = cursor.fetchone()[0] if connection.features.can_return_columns_from_insert else cursor.lastrowid
+    instance.pk = pk
+    instance._state.adding = False
+    instance._state.db = using

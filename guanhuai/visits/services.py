@@ -25,6 +25,7 @@ from guanhuai.compliance.state import family_refresh
 from guanhuai.contacts.models import ContactPerson
 from guanhuai.families.models import Family, Status
 from guanhuai.inbox.services import notify
+from guanhuai.lib import rows
 from guanhuai.lib.rows import Columns
 from guanhuai.regions.codes import CITY, COUNTY, ancestor_code
 from guanhuai.workdays.calendar import add_working_days
@@ -204,7 +205,7 @@ def visit_record(
                       entry_deadline_provisional=deadline.provisional,
                       is_late=not backfill and entry_date > deadline.date, is_backfill=backfill, **data)
         visit.full_clean(exclude=TRUSTED_KEYS)
-        visit.save()
+        rows.insert(visit)  # one plain INSERT: this runs for every visit recorded (see lib/rows.py)
         _attach_photos(visit, photos)
         _link_event(visit)
         counted = not backfill and entry_date.year == today.year and entry_date <= today
