@@ -26,7 +26,7 @@ def test_a_wrong_password_is_refused_and_the_right_one_lets_the_user_in(page, vi
 
 def test_signing_out_ends_the_session(page, village_contact):
     sign_in(page, "village_contact")
-    page.click("nav .dropdown-toggle")
+    page.click("nav .dropdown-toggle:has-text('村级联系人')")  # the account menu
     page.click("text=退出登录")
     expect(page.locator(".alert")).to_contain_text("您已安全退出")
     page.goto("/families/")
