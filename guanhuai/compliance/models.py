@@ -149,3 +149,29 @@ class VillageObligationSummary(models.Model):
 
     def __str__(self) -> str:
         return f"{self.region_id} {self.kind}/{self.period}"
+
+
+class VisitMonthCount(models.Model):
+    """Visits per township, calendar month (of the visit date) and channel, kept exact in the transaction of
+    every visit write (``visit_counts``); the 统计看板's "visits by month and channel" above the village
+    level sums these rows instead of counting ~10⁷ visits.
+
+    A visit counts where it was recorded (``Visit.region``), like every other visit figure.
+    """
+
+    region = models.ForeignKey(Region, db_column="region_code", on_delete=models.CASCADE, related_name="+",
+                               db_index=False)  # a township; the first column of the unique constraint
+    month = models.DateField()  # the first day of the month
+    channel = models.CharField(max_length=12)
+    visits = models.IntegerField(default=0)
+
+    class Meta:
+        verbose_name = "乡镇月度走访计数"
+        verbose_name_plural = "乡镇月度走访计数"
+        constraints = [models.UniqueConstraint(fields=["region", "month", "channel"],
+                                               name="one_visit_count_per_month_channel")]
+        indexes = [models.Index(fields=["region"], name="visit_month_count_prefix",
+                                opclasses=["varchar_pattern_ops"])]
+
+    def __str__(self) -> str:
+        return f"{self.region_id} {self.month:%Y-%m} {self.channel}={self.visits}"

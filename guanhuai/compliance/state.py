@@ -14,6 +14,7 @@ from django.utils import timezone
 from guanhuai.families.models import Family, Status
 from guanhuai.workdays.calendar import add_working_days
 
+from . import visit_counts
 from .engine import FamilyFacts, evaluate
 from .models import ObligationState
 from .profiles import rules_for_region
@@ -132,8 +133,11 @@ def families_refresh(families: list[Family], *, day: dt.date) -> int:
 
 
 def rebuild(*, prefix: str = "", day: dt.date | None = None, batch_size: int = 2000, progress=None) -> int:
-    """Recompute every family's state from the visit history. Returns families processed."""
+    """Recompute every family's state, and the visit counters, from the visit history. Returns families
+    processed."""
     day = day or timezone.localdate()
+    with transaction.atomic():
+        visit_counts.rebuild(prefix)
     qs = Family.objects.filter(region__code__startswith=prefix).only(
         "id", "region_id", "registered_on", "status", "exit_date").order_by("id")
     done = 0
@@ -153,7 +157,7 @@ def rebuild(*, prefix: str = "", day: dt.date | None = None, batch_size: int = 2
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:  # fresh planner statistics for the rewritten tables
             cursor.execute("ANALYZE compliance_obligationstate, compliance_villagesummary, "
-                           "compliance_villageobligationsummary")
+                           "compliance_villageobligationsummary, compliance_visitmonthcount")
     return done
 
 

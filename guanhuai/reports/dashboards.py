@@ -11,30 +11,31 @@ the region's code prefix.
 * Families by classification, health and needs: one GROUP BY over the families
   in the register.
 * Open major events and the emergency-response rate: one GROUP BY over events.
-* Visits by month and channel: one GROUP BY over the last twelve calendar
-  months of visits (index ``visit_region_date``: region prefix, visit date).
+* Visits by month and channel: above the village, a sum over the per-township
+  counters of visits by month and channel (``compliance.visit_counts``, exact in
+  the transaction of every visit write — a province sums ~2,000 townships × 12
+  months × 6 channels rows, never its ~10⁷ visits); a village counts its own
+  visits (index ``visit_region_date``: region prefix, visit date). Never cached.
 
-A city or province has ~10⁵ families and ~10⁷ visits, and no per-county monthly
-visit counter exists yet, so at those levels the last two sources are cached for
-``SLOW_CACHE_SECONDS`` (the charts say when they were counted) and the page does
-not wait for them: while they are not cached its script fetches them from the API.
+A city or province has ~10⁵ families in the register, so there the family source
+(≈ 0.35–0.45 s for a province) is cached for ``SLOW_CACHE_SECONDS`` (the charts say
+when they were counted) and the page does not wait for it: while it is not cached
+its script fetches those charts from the API.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import cached_property
 
 from django.core.cache import cache
-from django.db import connection, transaction
 from django.db.models import Count, F, Q, Sum
 from django.db.models.functions import Substr
 from django.utils import timezone
 
-from guanhuai.compliance.models import VillageObligationSummary, VillageSummary
+from guanhuai.compliance.models import VillageObligationSummary, VillageSummary, VisitMonthCount
 from guanhuai.compliance.rules import KINDS, PERIODS
 from guanhuai.compliance.selectors import RATE_LABELS, _rates_from_sums
 from guanhuai.families.models import NEEDS, Category, Family, Health, Mental, Status
@@ -64,7 +65,7 @@ OVERDUE_LABELS = {
 EMERGENCY_OVERDUE = "重大事件未及时上门"
 SLOW_CACHE_SECONDS = 600
 MONTHS = 12
-SLOW_SOURCES = {"families": ("classification", "health", "needs"), "visits": ("visits",)}
+SLOW_SOURCES = {"families": ("classification", "health", "needs")}
 
 
 @dataclass
@@ -115,22 +116,6 @@ def pct_text(value: float | None) -> str:
 
 def _ratio(numerator: int, denominator: int) -> float | None:
     return None if not denominator else round(numerator / denominator, 4)
-
-
-@contextmanager
-def _without_jit():
-    """PostgreSQL: no JIT compilation for the statements inside.
-
-    A county's year of visits (~10⁵ rows) costs the planner past ``jit_above_cost``; compiling then took
-    longer than running the query (measured 430 ms with JIT, 240 ms without, province bench data).
-    """
-    if connection.vendor != "postgresql":
-        yield
-        return
-    with transaction.atomic():
-        with connection.cursor() as cursor:
-            cursor.execute("SET LOCAL jit = off")
-        yield
 
 
 def month_starts(today: dt.date, months: int = MONTHS) -> list[dt.date]:
@@ -233,26 +218,28 @@ class Dashboard:
 
     @cached_property
     def visits(self) -> dict:
-        """Visits of the last twelve calendar months by month and channel (cached above the county)."""
-        return self._slow_source("visits", self._count_visits)
-
-    def _count_visits(self) -> dict:
+        """Visits of the last twelve calendar months by month and channel: the township counters above the
+        village level (exact, kept by every visit write), the village's own visits for a village."""
         starts = month_starts(self.today)
         counts: dict[tuple[str, str], int] = defaultdict(int)
-        # Grouping by the day (not a truncated month) keeps the query portable and lets PostgreSQL
-        # read the region-prefix/visit-date index range; twelve months are ≤ 366 × 6 groups.
-        rows = (Visit.objects.filter(region__code__startswith=self.region.prefix, visit_date__gte=starts[0],
-                                     visit_date__lte=self.today)
-                .values("visit_date", "channel").annotate(n=Count("id")).order_by())
-        with _without_jit():
-            for r in rows:
-                counts[(r["visit_date"].strftime("%Y-%m"), r["channel"])] += r["n"]
+        if self.has_children:
+            rows = (VisitMonthCount.objects.filter(region__code__startswith=self.region.prefix, month__gte=starts[0],
+                                                   month__lte=self.today)
+                    .values_list("month", "channel").annotate(n=Sum("visits")).order_by())
+        else:
+            # Grouping by the day (not a truncated month) keeps the query portable; a village has a few
+            # thousand visits a year at most.
+            rows = (Visit.objects.filter(region__code__startswith=self.region.prefix, visit_date__gte=starts[0],
+                                         visit_date__lte=self.today)
+                    .values_list("visit_date", "channel").annotate(n=Count("id")).order_by())
+        for day, channel, n in rows:
+            counts[(day.strftime("%Y-%m"), channel)] += n
         return {"months": [s.strftime("%Y-%m") for s in starts], "counts": dict(counts)}
 
-    # --- the slow sources of a city or province ------------------------------------------------------------
-    # A city or province counts ~10⁵ families and ~10⁷ visits for these two; nothing keeps them per village
-    # yet, so they are cached for SLOW_CACHE_SECONDS, and the page asks for them separately (JSON API)
-    # while they are not in the cache, so it never waits for them.
+    # --- the slow source of a city or province -------------------------------------------------------------
+    # A city or province counts ~10⁵ families by category, health and needs; nothing keeps those per village
+    # yet, so they are cached for SLOW_CACHE_SECONDS, and the page asks for those charts separately
+    # (JSON API) while they are not in the cache, so it never waits for them.
     @property
     def caches_slow_sources(self) -> bool:
         return self.region.level <= CITY
@@ -369,7 +356,7 @@ class Dashboard:
         rows = [[m] + [counts.get((m, value), 0) for value, _ in Channel.choices]
                 + [sum(counts.get((m, value), 0) for value, _ in Channel.choices)] for m in months]
         rows.append(["合计"] + [sum(s["data"]) for s in series] + [total])
-        note = "含补录的历史走访,按走访日期统计" + self._freshness("visits")
+        note = "含补录的历史走访,按走访日期统计"
         return Chart("visits", CHART_TITLES["visits"], "月份", months, series, stacked=True,
                      summary=f"共 {total} 次", note=note,
                      headers=["月份"] + [label for _, label in Channel.choices] + ["合计"], rows=rows)

@@ -36,6 +36,7 @@ from django.utils import timezone
 from guanhuai.accounts.roles import has_perm
 from guanhuai.audit.services import PendingEvent, audit_record_many
 from guanhuai.compliance.state import families_refresh
+from guanhuai.compliance.visit_counts import visit_counts_add
 from guanhuai.contacts.models import Assignment, ContactPerson
 from guanhuai.families.import_jobs import (
     job_commit_claim,
@@ -445,6 +446,7 @@ def _write(job: ImportJob, acting_user, analysis: Analysis) -> tuple[int, list[F
             is_late=not backfill and entry_date > deadline.date, recorded_by=user,
         ))
     Visit.objects.bulk_create(visits, batch_size=1000)
+    visit_counts_add((v.region_id, v.visit_date, v.channel, 1) for v in visits)
     family_ids = sorted({v.family_id for v in visits})
     _answer_events(family_ids)
     events = [

@@ -22,6 +22,7 @@ from guanhuai.accounts.roles import Role, has_perm
 from guanhuai.audit.services import audit_record, diff_values
 from guanhuai.compliance.profiles import rules_for_region
 from guanhuai.compliance.state import family_refresh
+from guanhuai.compliance.visit_counts import visit_count_moved, visit_counted, visit_uncounted
 from guanhuai.contacts.models import ContactPerson
 from guanhuai.families.models import Family, Status
 from guanhuai.inbox.services import notify
@@ -210,6 +211,7 @@ def visit_record(
         _link_event(visit)
         counted = not backfill and entry_date.year == today.year and entry_date <= today
         family_refresh(family, day=today, visit_delta=(1, int(visit.is_late)) if counted else (0, 0))
+        visit_counted(visit.region_id, visit.visit_date, visit.channel)
         # Last: the audit chain's head row is locked until commit, so keep that window short.
         audit_record(actor=acting_user, action="visit.recorded", obj=visit, object_repr=str(visit),
                      changes={"visit_date": data["visit_date"].isoformat(), "channel": data["channel"],
@@ -235,9 +237,11 @@ def visit_update(*, acting_user, visit: Visit, data: dict[str, Any]) -> Visit:
         visit.save()
         _unlink_event(old_event)
         _link_event(visit)
-        changes = diff_values({k: str(v) for k, v in before.items()}, {k: str(getattr(visit, k)) for k in VISIT_FIELDS})
-        audit_record(actor=acting_user, action="visit.updated", obj=visit, object_repr=str(visit), changes=changes)
         family_refresh(visit.family, day=today)
+        visit_count_moved(visit.region_id, (before["visit_date"], before["channel"]), (visit.visit_date, visit.channel))
+        changes = diff_values({k: str(v) for k, v in before.items()}, {k: str(getattr(visit, k)) for k in VISIT_FIELDS})
+        # Last, as when recording: the audit chain's head row is locked until commit.
+        audit_record(actor=acting_user, action="visit.updated", obj=visit, object_repr=str(visit), changes=changes)
     return visit
 
 
@@ -246,13 +250,16 @@ def visit_delete(*, acting_user, visit: Visit, reason: str) -> None:
     if not (reason or "").strip():
         raise ValidationError({"reason": "请填写删除理由"})
     with transaction.atomic():
-        family, event_id = visit.family, visit.event_id
-        audit_record(actor=acting_user, action="visit.deleted", obj=visit, object_repr=str(visit),
-                     reason=reason.strip(), changes={"visit_date": visit.visit_date.isoformat(),
-                                                     "channel": visit.channel})
+        family, event_id, pk = visit.family, visit.event_id, visit.pk
+        counted = (visit.region_id, visit.visit_date, visit.channel)
         visit.delete()
         _unlink_event(event_id)
         family_refresh(family, day=timezone.localdate())
+        visit_uncounted(*counted)
+        # Last, as when recording: the audit chain's head row is locked until commit.
+        audit_record(actor=acting_user, action="visit.deleted", obj=visit, object_id=str(pk), object_repr=str(visit),
+                     reason=reason.strip(), changes={"visit_date": visit.visit_date.isoformat(),
+                                                     "channel": visit.channel})
 
 
 def _officers(region_code: str, level: int, role: str):

@@ -46,10 +46,32 @@ def test_visits_by_month_and_channel_cover_the_last_twelve_months_of_the_region_
 
 def test_visits_before_the_twelve_months_are_left_out(county, county_officer):
     from guanhuai.visits.models import Visit
+    from guanhuai.visits.services import visit_update
 
     start = month_starts(county["today"])[0]
-    Visit.objects.filter(family=county["A"], channel="phone").update(visit_date=start - dt.timedelta(days=1))
+    visit = Visit.objects.get(family=county["A"], channel="phone")
+    visit_update(acting_user=county_officer, visit=visit, data={"visit_date": start - dt.timedelta(days=1)})
     assert sum(_series(_board().chart("visits"))["电话"]) == 0
+    assert sum(_series(_board("510104001001").chart("visits"))["电话"]) == 0  # a village counts live
+
+
+def test_every_level_counts_the_same_visits_at_once(county, county_officer):
+    """Above the village the chart sums the township counters, which every visit write keeps exact: a
+    visit recorded, edited or deleted shows at once at every level, and the levels agree."""
+    from guanhuai.visits.services import visit_delete, visit_record, visit_update
+
+    def totals() -> list[int]:
+        return [sum(sum(s["data"]) for s in _board(code).chart("visits").series)
+                for code in ("510000000000", "510100000000", "510104000000", "510104001000", "510104001001")]
+
+    assert totals() == [5, 5, 4, 3, 3]
+    visit = visit_record(acting_user=county_officer, family=county["A"],
+                         data={"visit_date": county["today"], "channel": "festival"})
+    assert totals() == [6, 6, 5, 4, 4]
+    visit_update(acting_user=county_officer, visit=visit, data={"channel": "online"})
+    assert _series(_board("510000000000").chart("visits"))["网络"][-1] == 1
+    visit_delete(acting_user=county_officer, visit=visit, reason="录重了")
+    assert totals() == [5, 5, 4, 3, 3]
 
 
 def test_overdue_obligations_per_township_by_obligation(county, county_officer):
@@ -143,11 +165,19 @@ def test_the_headline_sums_the_charts(county):
     assert head["overdue"] == overdue.table()[1][-1][-1]
 
 
-def test_the_province_caches_the_visit_counts_and_says_when(county, django_assert_num_queries):
+def test_the_province_caches_the_family_counts_and_says_when(county, django_assert_num_queries):
     province = _board("510000000000")
-    assert sum(sum(s["data"]) for s in province.chart("visits").series) == 5  # 南河县 too
+    assert province.chart("classification").summary == "在册 5 户"  # 南河县 too
     again = _board("510000000000")
     with django_assert_num_queries(0):
-        chart = again.chart("visits")
-    assert "每 10 分钟更新" in chart.note
+        assert again.families["5101"]["total"] == 5
+    assert "每 10 分钟更新" in again.chart("classification").note
+
+
+def test_the_province_counts_visits_from_the_counters_in_one_query(county, django_assert_num_queries):
+    province = _board("510000000000")
+    with django_assert_num_queries(1):
+        chart = province.chart("visits")
+    assert sum(sum(s["data"]) for s in chart.series) == 5  # 南河县 too
+    assert "分钟更新" not in chart.note
     assert timezone.localdate() == county["today"]

@@ -118,7 +118,7 @@
     }
   });
 
-  // A city or province counts families and a year of visits once every few minutes; until then the
+  // A city or province counts its families once every few minutes; until then the
   // page comes without those charts and fetches them here.
   if (waiting.length) {
     window.fetch(grid.getAttribute("data-api-url") + "?chart=" + waiting.join(","), {credentials: "same-origin"})

@@ -111,8 +111,9 @@ def test_recording_through_a_token_reads_little_and_does_not_grow_with_history(m
     _queries_to_record(client, auth, make_family(head_name="丙"))  # warm the caches (calendar, profile)
     first, second = _queries_to_record(client, auth, fresh), _queries_to_record(client, auth, busy)
     # A family with a long history costs no more than a new one (a visit that changes no obligation's
-    # standing even skips the village counters' update).
-    assert len(second) <= len(first) <= 16, first
+    # standing even skips the village counters' update). 17 on PostgreSQL: the 17th is the upsert of the
+    # township's visits-by-month-and-channel counter (compliance.visit_counts).
+    assert len(second) <= len(first) <= 17, first
     # Before its one transaction the endpoint reads the token (with user and region), the family and the
     # cadre's contact card; no foreign key is fetched again to be validated.
     before = first[:next(i for i, sql in enumerate(first) if sql.startswith("SAVEPOINT"))]

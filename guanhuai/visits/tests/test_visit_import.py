@@ -261,3 +261,21 @@ def test_the_system_may_import_everywhere_from_the_command_line(family, father_i
     assert job.valid_rows == 1
     import_commit(job, None)
     assert Visit.objects.get().recorded_by is None
+
+
+def test_an_import_adds_its_visits_to_the_month_and_channel_counters(family, father_id, mother_id, county_officer):
+    from guanhuai.compliance.models import VisitMonthCount
+    from guanhuai.compliance.visit_counts import rebuild
+
+    def counters():
+        return sorted(VisitMonthCount.objects.exclude(visits=0).values_list("region_id", "month", "channel",
+                                                                           "visits"))
+
+    data = xlsx([HEADER, row(1, father_id, "2024-03-05", "上门走访"), row(2, mother_id, "2024-03-28", "上门走访"),
+                 row(3, father_id, "2024-04-05", "电话")])
+    import_commit(import_check(_job(county_officer, data)), county_officer)
+    imported = counters()
+    assert imported == [("510104001000", dt.date(2024, 3, 1), "home", 2),
+                        ("510104001000", dt.date(2024, 4, 1), "phone", 1)]
+    rebuild()
+    assert counters() == imported

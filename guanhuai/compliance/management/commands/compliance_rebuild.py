@@ -1,4 +1,5 @@
-"""Recompute every family's obligation state from the visit history."""
+"""Recompute every family's obligation state, the village summaries and the township visit counters from the
+visit history."""
 
 import time
 
@@ -8,7 +9,7 @@ from guanhuai.compliance.state import rebuild
 
 
 class Command(BaseCommand):
-    help = "根据全部走访记录重新计算每户的联系走访义务状态(结果应与增量更新完全一致)"
+    help = "根据全部走访记录重新计算每户的联系走访义务状态、村级汇总和乡镇月度走访计数(结果应与增量更新完全一致)"
 
     def add_arguments(self, parser):
         parser.add_argument("--region", default="", help="只重算该区划代码下的家庭")
