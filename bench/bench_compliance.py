@@ -231,7 +231,7 @@ def start_server(url: str, port: int, workers: int, worker_class: str = "sync") 
     process = subprocess.Popen(
         [str(ROOT / ".venv/bin/gunicorn"), "guanhuai.config.wsgi", "-w", str(workers), "-k", worker_class,
          "-b", f"127.0.0.1:{port}",
-         "--access-logfile", "/dev/null", "--error-logfile", "/tmp/guanhuai-bench-gunicorn.log"],
+         "--error-logfile", "/tmp/guanhuai-bench-gunicorn.log"],
         cwd=ROOT, env=env, start_new_session=True)
     for _ in range(100):
         try:

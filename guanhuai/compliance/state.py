@@ -5,10 +5,11 @@ for stale rows (daily), and for everything (rebuild). All three call the same
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections import defaultdict
 from collections.abc import Iterable
 
-from django.db import transaction
+from django.db import connections, transaction
 from django.utils import timezone
 
 from guanhuai.families.models import Family, Status
@@ -63,52 +64,120 @@ def _visits_by_family(family_ids: Iterable[int], since: dt.date) -> dict[int, li
     return out
 
 
-# One family's rows, read and replaced with two statements on the hot path of recording a visit.
+# One family's rows on the hot path of recording a visit: the lock and the old rows in one statement,
+# the visits in another, then only the rows that changed are written (usually one or two: a visit
+# moves the obligations its channel counts for), with one UPDATE … FROM (VALUES …).
 _FAMILY_VISITS = ("SELECT visit_date, channel FROM visits_visit WHERE family_id = %s AND visit_date >= %s "
                   "ORDER BY visit_date, id")
-_FAMILY_STATE_DELETE = ("DELETE FROM compliance_obligationstate WHERE family_id = %s "
-                        "RETURNING kind, period, base_status, prev_met")
 _STATE_FIELDS = ("family_id", "region_id", "key", "kind", "period", "base_status", "period_start", "period_end",
                  "period_label", "required", "count", "prev_met", "due_soon_from", "valid_until", "computed_on",
                  "last_visit")
+# What a refresh may change in an existing row (the family and the key name it).
+_MUTABLE_FIELDS = tuple(f for f in _STATE_FIELDS if f not in ("family_id", "key"))
+_DATE_FIELDS = frozenset({"period_start", "period_end", "due_soon_from", "valid_until", "computed_on", "last_visit"})
+_FAMILY_STATE_READ = (
+    "SELECT s.id, s.key, " + ", ".join(
+        f"s.{ObligationState._meta.get_field(f).column}" for f in _MUTABLE_FIELDS) +
+    " FROM families_family f LEFT JOIN compliance_obligationstate s ON s.family_id = f.id WHERE f.id = %s")
 _FAMILY_STATE_INSERT = (
     "INSERT INTO compliance_obligationstate (family_id, region_code, key, kind, period, base_status, period_start, "
     "period_end, period_label, required, count, prev_met, due_soon_from, valid_until, computed_on, last_visit) "
     "VALUES {rows}")
 _STATE_ROW = "(" + ", ".join(["%s"] * len(_STATE_FIELDS)) + ")"
+_FAMILY_STATE_DELETE = "DELETE FROM compliance_obligationstate WHERE id IN ({ids})"
 _FAMILY_LOCK = "SELECT id FROM families_family WHERE id = %s FOR UPDATE"
+
+
+@functools.cache
+def _state_update_sql(vendor: str, n: int) -> str:
+    """``UPDATE … FROM (VALUES …)`` for ``n`` rows of (id, *_MUTABLE_FIELDS); VALUES columns are named
+    column1… in both databases. PostgreSQL binds parameters server-side, so each gets its column's type;
+    SQLite needs none (and would turn a date into a number if cast)."""
+    fields = [ObligationState._meta.pk, *(ObligationState._meta.get_field(f) for f in _MUTABLE_FIELDS)]
+    if vendor == "postgresql":
+        connection = connections["default"]
+        row = "(" + ", ".join(f"CAST(%s AS {f.rel_db_type(connection) if f.primary_key else f.db_type(connection)})"
+                              for f in fields) + ")"
+    else:
+        row = "(" + ", ".join(["%s"] * len(fields)) + ")"
+    sets = ", ".join(f"{f.column} = d.column{i}" for i, f in enumerate(fields[1:], start=2))
+    return (f"UPDATE compliance_obligationstate SET {sets} FROM (VALUES {', '.join([row] * n)}) AS d "
+            "WHERE compliance_obligationstate.id = d.column1")
+
+
+def family_lock(family_id: int) -> None:
+    """Lock the family's row until commit (PostgreSQL; SQLite writers are serialised anyway).
+
+    Every write that refreshes a family's state, and reporting a major event, take it first, so two
+    writes for one family run one after the other and each sees what the other committed.
+    """
+    from django.db import connection
+
+    if connection.features.has_select_for_update:
+        with connection.cursor() as cursor:
+            cursor.execute(_FAMILY_LOCK, [family_id])
 
 
 def _summary_key(row: ObligationState) -> tuple:
     return row.kind, row.period, row.base_status, row.prev_met
 
 
-def family_refresh(family: Family, *, day: dt.date | None = None,
-                   visit_delta: tuple[int, int] | None = None) -> list[ObligationState]:
+def _normalised(name: str, value):
+    # SQLite hands raw SQL dates back as text and booleans as integers.
+    if value is None:
+        return None
+    if name in _DATE_FIELDS:
+        return _as_date(value)
+    if name == "prev_met":
+        return bool(value)
+    return value
+
+
+def family_refresh(family: Family, *, day: dt.date | None = None, visit_delta: tuple[int, int] | None = None,
+                   lock: bool = True) -> list[ObligationState]:
     """Recompute one family's obligation rows (call inside the write's transaction).
 
     The returned rows are not refreshed from the database (no primary keys): read them back if needed.
 
     ``visit_delta`` = (change in this year's entered visits, change in late ones) lets a visit write
     adjust the village summary by deltas instead of recomputing it (the hot path of recording visits).
+    ``lock=False`` when the caller already holds the family's row lock (``family_lock``).
     """
     from django.db import connection
 
     day = day or timezone.localdate()
     with transaction.atomic(savepoint=False), connection.cursor() as cursor:
         # Two writes for one family at once: the second waits here, then reads the first's visit.
-        if connection.features.has_select_for_update:
-            cursor.execute(_FAMILY_LOCK, [family.pk])
+        locking = lock and connection.features.has_select_for_update
+        cursor.execute(_FAMILY_STATE_READ + (" FOR UPDATE OF f" if locking else ""), [family.pk])
+        old = {}
+        for state_id, key, *values in cursor.fetchall():
+            if state_id is not None:
+                old[key] = (state_id, tuple(_normalised(n, v) for n, v in zip(_MUTABLE_FIELDS, values, strict=True)))
         cursor.execute(_FAMILY_VISITS, [family.pk, day - dt.timedelta(days=LOOKBACK_DAYS)])
         visits = [(_as_date(d), channel) for d, channel in cursor.fetchall()]
         rows = compute_states(family, visits, day)
-        cursor.execute(_FAMILY_STATE_DELETE, [family.pk])
-        old = [(kind, period, status, None if met is None else bool(met))
-               for kind, period, status, met in cursor.fetchall()]
-        if rows:
-            cursor.execute(_FAMILY_STATE_INSERT.format(rows=", ".join([_STATE_ROW] * len(rows))),
-                           [getattr(r, f) for r in rows for f in _STATE_FIELDS])
-        if visit_delta is None or not village_apply_visit_delta(family.region_id, old, [_summary_key(r) for r in rows],
+        changed, added = [], []
+        for row in rows:
+            values = tuple(getattr(row, f) for f in _MUTABLE_FIELDS)
+            found = old.get(row.key)
+            if found is None:
+                added.append(row)
+            elif found[1] != values:
+                changed.append((found[0], *values))
+        keys = {r.key for r in rows}
+        gone = [state_id for key, (state_id, _) in old.items() if key not in keys]
+        if gone:
+            cursor.execute(_FAMILY_STATE_DELETE.format(ids=", ".join(["%s"] * len(gone))), gone)
+        if changed:
+            cursor.execute(_state_update_sql(connection.vendor, len(changed)), [v for row in changed for v in row])
+        if added:
+            cursor.execute(_FAMILY_STATE_INSERT.format(rows=", ".join([_STATE_ROW] * len(added))),
+                           [getattr(r, f) for r in added for f in _STATE_FIELDS])
+        index = {f: i for i, f in enumerate(_MUTABLE_FIELDS)}
+        before = [(v[index["kind"]], v[index["period"]], v[index["base_status"]], v[index["prev_met"]])
+                  for _, v in old.values()]
+        if visit_delta is None or not village_apply_visit_delta(family.region_id, before, [_summary_key(r) for r in rows],
                                                                 day, visits=visit_delta[0], late=visit_delta[1]):
             villages_refresh([family.region_id], day)
     return rows

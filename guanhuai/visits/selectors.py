@@ -211,18 +211,20 @@ def _recording_columns() -> tuple[Columns, Columns, str]:
     return family, region, sql
 
 
-def family_for_recording(user, pk) -> Family:
+def family_for_recording(user, pk, *, for_update: bool = False) -> Family:
     """The family a visit or event is recorded for: in jurisdiction and the user may record, else 404.
 
     The same answer as ``family_get_for_user`` (its region loaded; the encrypted bank account left
     deferred) from one plain statement: this runs for every visit recorded (see lib/rows.py).
+    ``for_update`` (inside a transaction) also takes the family's row lock, as ``family_lock`` would.
     """
     if not has_perm(user, "visit.record") or user.region_id is None:
         raise Http404
     family_cols, region_cols, sql = _recording_columns()
     with connection.cursor() as cursor:
         # Region codes are digits, so the prefix needs no LIKE escaping.
-        cursor.execute(sql, [_pk(pk), user.region.prefix + "%"])
+        lock = " FOR UPDATE OF f" if for_update and connection.features.has_select_for_update else ""
+        cursor.execute(sql + lock, [_pk(pk), user.region.prefix + "%"])
         row = cursor.fetchone()
     if row is None:
         raise Http404

@@ -21,7 +21,7 @@ from guanhuai.accounts.models import User
 from guanhuai.accounts.roles import Role, has_perm
 from guanhuai.audit.services import audit_record, diff_values
 from guanhuai.compliance.profiles import rules_for_region
-from guanhuai.compliance.state import family_refresh
+from guanhuai.compliance.state import family_lock, family_refresh
 from guanhuai.compliance.visit_counts import visit_count_moved, visit_counted, visit_uncounted
 from guanhuai.contacts.models import ContactPerson
 from guanhuai.families.models import Family, Status
@@ -190,8 +190,13 @@ def visit_record(
     entry_date: dt.date | None = None,
     backfill: bool = False,
     photos=None,
+    family_locked: bool = False,
 ) -> Visit:
-    """Record a contact with a family; flags a late entry, refreshes obligation state."""
+    """Record a contact with a family; flags a late entry, refreshes obligation state.
+
+    ``family_locked``: the caller read the family with ``FOR UPDATE`` in its open transaction (the API
+    does, to spare a statement); otherwise the family's row is locked here first.
+    """
     _require(acting_user)
     today = timezone.localdate()
     data = _clean(family, data, today=today)
@@ -200,7 +205,12 @@ def visit_record(
     if entry_date < data["visit_date"]:
         raise ValidationError({"entry_date": "录入日期不能早于走访日期"})
     deadline = add_working_days(data["visit_date"], entry_deadline_days(family.region_id, data["visit_date"]))
-    with transaction.atomic():
+    # Inside the API's own transaction no savepoint is needed (an error there rolls everything back).
+    with transaction.atomic(savepoint=not family_locked):
+        if not family_locked:
+            # First, so that an event reported at the same time is either seen by _link_event below or
+            # waits and then finds this visit (event_report takes the same lock).
+            family_lock(family.pk)
         visit = Visit(family=family, region_id=family.region_id, contact=contact, recorded_by=acting_user,
                       entered_at=timezone.now(), entry_date=entry_date, entry_deadline=deadline.date,
                       entry_deadline_provisional=deadline.provisional,
@@ -210,7 +220,7 @@ def visit_record(
         _attach_photos(visit, photos)
         _link_event(visit)
         counted = not backfill and entry_date.year == today.year and entry_date <= today
-        family_refresh(family, day=today, visit_delta=(1, int(visit.is_late)) if counted else (0, 0))
+        family_refresh(family, day=today, visit_delta=(1, int(visit.is_late)) if counted else (0, 0), lock=False)
         visit_counted(visit.region_id, visit.visit_date, visit.channel)
         # Last: the audit chain's head row is locked until commit, so keep that window short.
         audit_record(actor=acting_user, action="visit.recorded", obj=visit, object_repr=str(visit),
@@ -290,6 +300,7 @@ def event_report(*, acting_user, family: Family, kind: str, event_date: dt.date,
     if errors:
         raise ValidationError(errors)
     with transaction.atomic():
+        family_lock(family.pk)  # a visit recorded at the same time either answers it or is found below
         event = MajorEvent.objects.create(
             family=family, region_id=family.region_id, kind=kind, petition_level=petition_level,
             event_date=event_date, description=description.strip(), reported_by=acting_user,

@@ -114,10 +114,14 @@ def test_recording_through_a_token_reads_little_and_does_not_grow_with_history(m
     # standing even skips the village counters' update). 17 on PostgreSQL: the 17th is the upsert of the
     # township's visits-by-month-and-channel counter (compliance.visit_counts).
     assert len(second) <= len(first) <= 17, first
-    # Before its one transaction the endpoint reads the token (with user and region), the family and the
-    # cadre's contact card; no foreign key is fetched again to be validated.
-    before = first[:next(i for i, sql in enumerate(first) if sql.startswith("SAVEPOINT"))]
-    assert len(before) == 3, before
+    # Before its one transaction the endpoint reads only the token (with user and region); the
+    # transaction opens by reading the family, which also takes its row lock on PostgreSQL (so no
+    # separate lock statement follows); no foreign key is fetched again to be validated.
+    start = next(i for i, sql in enumerate(first) if sql.startswith("SAVEPOINT"))
+    assert len(first[:start]) == 1 and "accounts_apitoken" in first[0], first[:start]
+    assert "FROM families_family f JOIN regions_region" in first[start + 1], first[start + 1]
+    assert first[start + 1].endswith("FOR UPDATE OF f") == (connection.vendor == "postgresql")
+    assert not any(sql.startswith("SELECT id FROM families_family") for sql in first), first
     assert not any(sql.startswith('SELECT 1 AS "a"') for sql in first), first
 
 
