@@ -340,6 +340,23 @@ def cpu_per_request(before: dict, after: dict, requests: int) -> dict[str, float
     return {f"{k}_cpu_ms": v * 1000 / max(requests, 1) for k, v in out.items()}
 
 
+def cpu_ticks() -> list[int]:
+    """The machine's CPU time so far, from /proc/stat: user, nice, system, idle, iowait, irq, softirq, steal."""
+    with open("/proc/stat", encoding="ascii") as f:
+        return [int(x) for x in f.readline().split()[1:9]]
+
+
+def machine_share(before: list[int], after: list[int]) -> dict[str, float]:
+    """How the machine's CPU time went while measuring: busy, idle (incl. I/O wait) and stolen.
+
+    This machine's cores are shared with others: time the host gives elsewhere ("steal") is time the
+    benchmark did not have, and the same code has measured up to 40 % slower while it was high."""
+    d = [b - a for a, b in zip(before, after, strict=True)]
+    total = sum(d) or 1
+    return {"busy_pct": 100 * (d[0] + d[1] + d[2] + d[5] + d[6]) / total, "idle_pct": 100 * (d[3] + d[4]) / total,
+            "steal_pct": 100 * d[7] / total}
+
+
 def measure_record_visits(base: str, token: str, family_ids: list[int], today: dt.date, *, clients: int,
                           seconds: float) -> dict:
     """8 keep-alive clients from wrk (a C load generator, so the clients take little of the 2 cores);
@@ -478,14 +495,18 @@ def main() -> None:
             log(f"(b) my families p95: {results['b_my_families_p95_ms']} ms")
 
             token = api_token("bench_county")
+            ticks_before = cpu_ticks()
             cpu_before = server_cpu(server)
             record = measure_record_visits(base, token, info["family_ids"], today, clients=args.clients,
                                            seconds=args.seconds)
             record |= cpu_per_request(cpu_before, server_cpu(server), record["visits"])
+            record |= machine_share(ticks_before, cpu_ticks())
             results["a_record_visit"] = {k: (round(v, 1) if isinstance(v, float) else v) for k, v in record.items()}
             log(f"(a) record visit: {record['per_s']:.0f}/s, median {record['median_ms']:.1f} ms, "
                 f"p99 {record['p99_ms']:.1f} ms; CPU per visit: app {record['app_cpu_ms']:.1f} ms, "
                 f"PostgreSQL {record['db_cpu_ms']:.1f} ms; errors {record['errors']} {record['first_error']}")
+            log(f"    the machine meanwhile: {record['busy_pct']:.0f} % busy, {record['idle_pct']:.0f} % idle, "
+                f"{record['steal_pct']:.0f} % taken by the host (steal)")
         finally:
             os.killpg(server.pid, signal.SIGTERM)
             server.wait(timeout=30)

@@ -12,11 +12,11 @@ import pyotp
 from django.conf import settings
 from django.contrib.auth import password_validation
 from django.core.exceptions import ValidationError
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils import timezone
 
 from guanhuai.audit.services import audit_record
-from guanhuai.lib.rows import Columns
+from guanhuai.lib.rows import Columns, shared_cursor
 from guanhuai.regions.models import Region
 
 from .models import ApiToken, LoginFailure, User
@@ -317,7 +317,7 @@ def api_token_authenticate(raw: str) -> User | None:
     if not raw or not raw.startswith(TOKEN_PREFIX):
         return None
     token_cols, user_cols, region_cols, sql = _token_columns()
-    with connection.cursor() as cursor:
+    with shared_cursor() as cursor:
         cursor.execute(sql, [_token_hash(raw)])
         row = cursor.fetchone()
     if row is None:

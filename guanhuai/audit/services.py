@@ -17,6 +17,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from guanhuai.lib.masking import mask
+from guanhuai.lib.rows import shared_cursor
 
 from .context import current_ip
 from .models import AuditChainHead, AuditEvent
@@ -66,16 +67,27 @@ _HEAD_WRITE = "UPDATE audit_auditchainhead SET last_id = %s, last_hash = %s WHER
 _INSERT_BATCH = 500
 
 
-def _insert_events(cursor, connection, rows: list[AuditEvent]) -> None:
-    # Plain SQL: every write in the system ends here, and the ORM's insert costs more CPU to compile
-    # than the database spends on it. Values go through each field's own preparation (JSON, datetimes).
+def _insert_events(cursor, connection, rows: list[AuditEvent], head_values: list) -> None:
+    """INSERT the events and move the chain head to ``head_values`` (last id, last hash).
+
+    Plain SQL: every write in the system ends here, and the ORM's insert costs more CPU to compile
+    than the database spends on it. Values go through each field's own preparation (JSON, datetimes).
+    On PostgreSQL the head's UPDATE rides in the last INSERT (a data-modifying WITH): the head row is
+    the one lock every write shares, so each round trip fewer while it is held counts.
+    """
     fields = [AuditEvent._meta.get_field(name) for name in _EVENT_FIELDS]
-    head = f"INSERT INTO audit_auditevent ({', '.join(f.column for f in fields)}) VALUES "
+    insert = f"INSERT INTO audit_auditevent ({', '.join(f.column for f in fields)}) VALUES "
     one = "(" + ", ".join(["%s"] * len(fields)) + ")"
+    together = connection.vendor == "postgresql"
     for start in range(0, len(rows), _INSERT_BATCH):
         batch = rows[start:start + _INSERT_BATCH]
-        cursor.execute(head + ", ".join([one] * len(batch)),
-                       [f.get_db_prep_save(getattr(e, f.attname), connection) for e in batch for f in fields])
+        sql = insert + ", ".join([one] * len(batch))
+        params = [f.get_db_prep_save(getattr(e, f.attname), connection) for e in batch for f in fields]
+        if together and start + _INSERT_BATCH >= len(rows):
+            sql, params = f"WITH head AS ({_HEAD_WRITE}) {sql}", [*head_values, *params]
+        cursor.execute(sql, params)
+    if not together:
+        cursor.execute(_HEAD_WRITE, head_values)
 
 
 def audit_record_many(*, actor, events: list[PendingEvent], ip: str | None = None) -> list[AuditEvent]:
@@ -84,7 +96,7 @@ def audit_record_many(*, actor, events: list[PendingEvent], ip: str | None = Non
         return []
     from django.db import connection
 
-    with transaction.atomic(savepoint=False), connection.cursor() as cursor:
+    with transaction.atomic(savepoint=False), shared_cursor() as cursor:
         lock = " FOR UPDATE" if connection.features.has_select_for_update else ""
         cursor.execute(_HEAD_READ + lock)
         found = cursor.fetchone()
@@ -116,8 +128,7 @@ def audit_record_many(*, actor, events: list[PendingEvent], ip: str | None = Non
             event.hash = event_digest(event)
             prev = event.hash
             rows.append(event)
-        _insert_events(cursor, connection, rows)
-        cursor.execute(_HEAD_WRITE, [next_id, prev])
+        _insert_events(cursor, connection, rows, [next_id, prev])
     for event in rows:
         event._state.adding = False
     return rows
@@ -156,7 +167,13 @@ def audit_record(
     )[0]
 
 
+_PLAIN = frozenset({str, int, float, bool, type(None)})
+
+
 def _jsonable(value: Any) -> Any:
+    """``value`` as it reads back from JSON (dates and other objects become strings)."""
+    if type(value) is dict and all(type(k) is str and type(v) in _PLAIN for k, v in value.items()):
+        return dict(value)  # the usual flat dict of plain values: already what JSON gives back
     return json.loads(json.dumps(value, ensure_ascii=False, default=str))
 
 

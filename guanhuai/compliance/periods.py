@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from dataclasses import dataclass
 
 from guanhuai.workdays.festivals import FESTIVALS, festival_date
@@ -54,11 +55,14 @@ def first_full_period(kind: str, registered_on: dt.date) -> Span:
     return span if span.start == registered_on else next_period(kind, span)
 
 
-def festival_windows(year_from: int, year_to: int, before: int, after: int) -> list[Span]:
-    """Windows [festival − before, festival + after] for 春节, 端午, 中秋, in date order."""
+@functools.lru_cache(maxsize=256)
+def festival_windows(year_from: int, year_to: int, before: int, after: int) -> tuple[Span, ...]:
+    """Windows [festival − before, festival + after] for 春节, 端午, 中秋, in date order.
+
+    Cached (festival dates are fixed; every visit recorded asks for the same few years)."""
     spans = []
     for year in range(max(1901, year_from), min(2099, year_to) + 1):
         for key, (name, _, _) in FESTIVALS.items():
             day = festival_date(key, year)
             spans.append(Span(day - dt.timedelta(days=before), day + dt.timedelta(days=after), f"{year}{name}"))
-    return sorted(spans)
+    return tuple(sorted(spans))

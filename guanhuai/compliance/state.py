@@ -8,11 +8,13 @@ import datetime as dt
 import functools
 from collections import defaultdict
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 from django.db import connections, transaction
 from django.utils import timezone
 
 from guanhuai.families.models import Family, Status
+from guanhuai.lib.rows import shared_cursor
 from guanhuai.workdays.calendar import add_working_days
 
 from . import visit_counts
@@ -30,7 +32,36 @@ def _add_wd(day: dt.date, n: int) -> dt.date:
     return add_working_days(day, n).date
 
 
-def compute_states(family: Family, visits: list[tuple[dt.date, str]], day: dt.date) -> list[ObligationState]:
+@dataclass(slots=True)
+class StateRow:
+    """One obligation row as computed, before it is written: the fields of ``ObligationState``.
+
+    A plain slotted object: recording a visit computes a family's rows on every request, and a model
+    instance costs several times more to build (``model()`` makes one for ``bulk_create``).
+    """
+
+    family_id: int
+    region_id: str
+    key: str
+    kind: str
+    period: str
+    base_status: str
+    period_start: dt.date | None
+    period_end: dt.date | None
+    period_label: str
+    required: int
+    count: int
+    prev_met: bool | None
+    due_soon_from: dt.date | None
+    valid_until: dt.date
+    computed_on: dt.date
+    last_visit: dt.date | None
+
+    def model(self) -> ObligationState:
+        return ObligationState(**{f: getattr(self, f) for f in _STATE_FIELDS})
+
+
+def compute_states(family: Family, visits: list[tuple[dt.date, str]], day: dt.date) -> list[StateRow]:
     rules = rules_for_region(family.region_id)
     if rules is None:
         return []
@@ -42,7 +73,7 @@ def compute_states(family: Family, visits: list[tuple[dt.date, str]], day: dt.da
         spec = rules.spec(key, day) or next(o for _, obs in reversed(rules.versions) for o in obs if o.key == key)
         ev = evaluate(key, rules.spec_at(key), facts, day, _add_wd,
                       history_from=max(history_from, family.registered_on), with_history=False)
-        rows.append(ObligationState(
+        rows.append(StateRow(
             family_id=family.pk, region_id=family.region_id, key=key, kind=spec.kind, period=spec.period,
             base_status=ev.base_status,
             period_start=ev.span.start if ev.span else None, period_end=ev.span.end if ev.span else None,
@@ -118,7 +149,7 @@ def family_lock(family_id: int) -> None:
             cursor.execute(_FAMILY_LOCK, [family_id])
 
 
-def _summary_key(row: ObligationState) -> tuple:
+def _summary_key(row: StateRow) -> tuple:
     return row.kind, row.period, row.base_status, row.prev_met
 
 
@@ -134,10 +165,10 @@ def _normalised(name: str, value):
 
 
 def family_refresh(family: Family, *, day: dt.date | None = None, visit_delta: tuple[int, int] | None = None,
-                   lock: bool = True) -> list[ObligationState]:
+                   lock: bool = True) -> list[StateRow]:
     """Recompute one family's obligation rows (call inside the write's transaction).
 
-    The returned rows are not refreshed from the database (no primary keys): read them back if needed.
+    Returns the rows as computed (``StateRow``, not model instances): read them back if needed.
 
     ``visit_delta`` = (change in this year's entered visits, change in late ones) lets a visit write
     adjust the village summary by deltas instead of recomputing it (the hot path of recording visits).
@@ -146,7 +177,7 @@ def family_refresh(family: Family, *, day: dt.date | None = None, visit_delta: t
     from django.db import connection
 
     day = day or timezone.localdate()
-    with transaction.atomic(savepoint=False), connection.cursor() as cursor:
+    with transaction.atomic(savepoint=False), shared_cursor() as cursor:
         # Two writes for one family at once: the second waits here, then reads the first's visit.
         locking = lock and connection.features.has_select_for_update
         cursor.execute(_FAMILY_STATE_READ + (" FOR UPDATE OF f" if locking else ""), [family.pk])
@@ -193,7 +224,7 @@ def families_refresh(families: list[Family], *, day: dt.date) -> int:
     visits = _visits_by_family([f.pk for f in families], day - dt.timedelta(days=LOOKBACK_DAYS))
     rows: list[ObligationState] = []
     for family in families:
-        rows.extend(compute_states(family, visits.get(family.pk, []), day))
+        rows.extend(row.model() for row in compute_states(family, visits.get(family.pk, []), day))
     with transaction.atomic():
         ObligationState.objects.filter(family_id__in=[f.pk for f in families]).delete()
         ObligationState.objects.bulk_create(rows, batch_size=5000)

@@ -16,6 +16,7 @@ from django.db.models import Count, Exists, Min, OuterRef, Q
 
 from guanhuai.contacts.models import Assignment, Slot
 from guanhuai.families.models import Family, Status
+from guanhuai.lib.rows import shared_cursor
 from guanhuai.regions.models import Region
 from guanhuai.visits.models import Visit
 
@@ -124,7 +125,6 @@ def village_apply_visit_delta(code: str, old_rows, new_rows, day: dt.date, *, vi
     Call inside the write's transaction: the first UPDATE also locks the village's summary row, so
     two visits in one village apply their deltas one after the other.
     """
-    from django.db import connection
 
     old, new = _contributions(old_rows), _contributions(new_rows)
     deltas = {}
@@ -133,7 +133,7 @@ def village_apply_visit_delta(code: str, old_rows, new_rows, day: dt.date, *, vi
         change = [after[f] - before[f] for f in FIELDS]
         if any(change):
             deltas[key] = change
-    with connection.cursor() as cursor:
+    with shared_cursor() as cursor:
         cursor.execute(_SUMMARY_BUMP, [visits, late, code, day, day.year])
         if cursor.rowcount != 1:
             return False

@@ -18,6 +18,7 @@ from django.db import connection
 from django.db.models import Count, Value
 from django.db.models.functions import Concat, Substr, TruncMonth
 
+from guanhuai.lib.rows import shared_cursor
 from guanhuai.regions.codes import PREFIX_LENGTH, TOWNSHIP, ancestor_code
 
 # Plain SQL, accepted by SQLite ≥ 3.24 and PostgreSQL (the hot path of recording a visit runs it; see
@@ -46,7 +47,7 @@ def visit_counts_add(changes: Iterable[Change]) -> None:
     for region_code, day, channel, n in changes:
         grouped[(ancestor_code(region_code, TOWNSHIP), month_of(day), channel)] += n
     keys = sorted(key for key, n in grouped.items() if n)
-    with connection.cursor() as cursor:
+    with shared_cursor() as cursor:
         for start in range(0, len(keys), _BATCH):
             batch = keys[start:start + _BATCH]
             cursor.execute(_UPSERT.format(rows=", ".join([_ROW] * len(batch))),

@@ -7,12 +7,39 @@ writes their SELECT list and turns a row back into an instance with the same
 converters the ORM applies (SQLite hands dates back as text), so the hot path
 can use one hand-written statement without losing model instances.
 Fields not named stay deferred: touching one loads it like ``.only()`` would.
+``shared_cursor()`` hands these statements one cursor per connection instead of a new one each.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 from django.db import connections
+from django.db.backends.utils import CursorWrapper
 from django.db.models import Model
+
+
+@contextmanager
+def shared_cursor(using: str = "default") -> Iterator[CursorWrapper]:
+    """The connection's shared cursor for hot-path plain statements; unlike ``connection.cursor()`` it
+    stays open afterwards.
+
+    A new cursor costs more CPU than a primary-key lookup's round trip (Django's wrapper, psycopg's
+    adapter map), and recording a visit runs a dozen plain statements. Each caller fetches its result
+    before the next statement, so they can share one. While queries are logged (DEBUG, or a test's
+    ``CaptureQueriesContext``) a fresh logging cursor is used every time, so every statement is seen.
+    """
+    connection = connections[using]
+    if connection.queries_logged:
+        with connection.cursor() as fresh:
+            yield fresh
+        return
+    shared = getattr(connection, "_guanhuai_shared_cursor", None)
+    if (shared is None or connection.connection is None or getattr(shared.cursor, "closed", False)
+            or getattr(shared.cursor, "connection", connection.connection) is not connection.connection):
+        shared = connection._guanhuai_shared_cursor = connection.cursor()  # reconnects if needed
+    yield shared
 
 
 class Columns:
@@ -90,9 +117,9 @@ def insert(instance: Model, *, using: str = "default") -> None:
         found = _INSERTS[(connection.vendor, model)] = (sql, fields)
     sql, fields = found
     params = [f.get_db_prep_save(f.pre_save(instance, True), connection) for f in fields]
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        pk = cursor.fetchone()[0] if connection.features.can_return_columns_from_insert else cursor.lastrowid
+    with shared_cursor(using) as cur:
+        cur.execute(sql, params)
+        pk = cur.fetchone()[0] if connection.features.can_return_columns_from_insert else cur.lastrowid
     instance.pk = pk
     instance._state.adding = False
     instance._state.db = using

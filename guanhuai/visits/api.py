@@ -27,6 +27,7 @@ from .selectors import (
     event_is_overdue,
     event_list,
     family_for_recording,
+    recording_context,
     visit_get_for_user,
     visit_list,
 )
@@ -64,8 +65,9 @@ class VisitOut(Schema):
     is_backfill: bool
 
 
-def visit_out(v: Visit, *, family_name: str | None = None) -> VisitOut:
-    return VisitOut(
+def visit_out(v: Visit, *, family_name: str | None = None) -> dict:
+    """The fields of ``VisitOut`` (ninja validates the response once, against the declared schema)."""
+    return dict(
         id=v.pk, family_id=v.family_id, family_name=family_name if family_name is not None else v.family.head_name,
         region_code=v.region_id, visit_date=v.visit_date, channel=v.channel, channel_label=v.get_channel_display(),
         contact_id=v.contact_id, contact_name=v.contact.name if v.contact_id else "", participants=v.participants,
@@ -120,10 +122,11 @@ def record_visit(request, payload: VisitIn):
     user = request.auth
     data = _text_fields(payload.dict(exclude={"family_id", "contact_id"}))
     with transaction.atomic():
-        # The family's row lock is taken by the read itself (one statement fewer on the hot path).
-        family = family_for_recording(user, payload.family_id, for_update=True)
+        # One statement reads the family, takes its row lock and finds the caller's own contact card.
+        family, own = recording_context(user, payload.family_id, for_update=True)
         visit = services.visit_record(acting_user=user, family=family, data=data,
-                                      contact=_contact(user, payload.contact_id), family_locked=True)
+                                      contact=_contact(user, payload.contact_id), own_contact=own,
+                                      family_locked=True)
     return Status(201, visit_out(visit, family_name=family.head_name))
 
 

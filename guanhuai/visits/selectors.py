@@ -16,9 +16,10 @@ from django.http import Http404
 from django.utils import timezone
 
 from guanhuai.accounts.roles import has_perm
+from guanhuai.contacts.models import ContactPerson
 from guanhuai.families.models import Family, ImportJob
 from guanhuai.families.selectors import families_for_user
-from guanhuai.lib.rows import Columns
+from guanhuai.lib.rows import Columns, shared_cursor
 from guanhuai.regions.models import Region
 
 from .models import MajorEvent, Visit, VisitPhoto
@@ -203,12 +204,40 @@ def family_choices_for_user(user, q: str = "", *, limit: int = 30) -> QuerySet[F
 
 
 @functools.cache
-def _recording_columns() -> tuple[Columns, Columns, str]:
+def _recording_columns() -> tuple[Columns, Columns, Columns, str, str]:
     family = Columns(Family, *[f.name for f in Family._meta.concrete_fields if f.name != "bank_account"])
     region = Columns(Region)
-    sql = (f"SELECT {family.select('f')}, {region.select('r')} FROM families_family f "
-           "JOIN regions_region r ON r.code = f.region_code WHERE f.id = %s AND f.region_code LIKE %s")
-    return family, region, sql
+    contact = Columns(ContactPerson, "region", "name", "post", "kind", "user", "is_active")  # phone deferred
+    where = " WHERE f.id = %s AND f.region_code LIKE %s"
+    family_sql = (f"SELECT {family.select('f')}, {region.select('r')} FROM families_family f "
+                  "JOIN regions_region r ON r.code = f.region_code")
+    # The acting user's own active contact person rides along: it is credited when no other is named.
+    with_contact_sql = (f"SELECT {family.select('f')}, {region.select('r')}, {contact.select('c')} "
+                        "FROM families_family f JOIN regions_region r ON r.code = f.region_code "
+                        "LEFT JOIN contacts_contactperson c ON c.id = (SELECT o.id FROM contacts_contactperson o "
+                        "WHERE o.user_id = %s AND o.is_active ORDER BY o.id LIMIT 1)")
+    return family, region, contact, family_sql + where, with_contact_sql + where
+
+
+def _recording_read(user, pk, *, for_update: bool, with_contact: bool) -> tuple[Family, ContactPerson | None]:
+    if not has_perm(user, "visit.record") or user.region_id is None:
+        raise Http404
+    family_cols, region_cols, contact_cols, family_sql, with_contact_sql = _recording_columns()
+    lock = " FOR UPDATE OF f" if for_update and connection.features.has_select_for_update else ""
+    # Region codes are digits, so the prefix needs no LIKE escaping.
+    params = [_pk(pk), user.region.prefix + "%"]
+    with shared_cursor() as cursor:
+        if with_contact:
+            cursor.execute(with_contact_sql + lock, [user.pk, *params])
+        else:
+            cursor.execute(family_sql + lock, params)
+        row = cursor.fetchone()
+    if row is None:
+        raise Http404
+    n, m = len(family_cols), len(family_cols) + len(region_cols)
+    family = family_cols.build(row[:n])
+    family.region = region_cols.build(row[n:m])
+    return family, contact_cols.build(row[m:]) if with_contact else None
 
 
 def family_for_recording(user, pk, *, for_update: bool = False) -> Family:
@@ -218,19 +247,23 @@ def family_for_recording(user, pk, *, for_update: bool = False) -> Family:
     deferred) from one plain statement: this runs for every visit recorded (see lib/rows.py).
     ``for_update`` (inside a transaction) also takes the family's row lock, as ``family_lock`` would.
     """
-    if not has_perm(user, "visit.record") or user.region_id is None:
-        raise Http404
-    family_cols, region_cols, sql = _recording_columns()
-    with connection.cursor() as cursor:
-        # Region codes are digits, so the prefix needs no LIKE escaping.
-        lock = " FOR UPDATE OF f" if for_update and connection.features.has_select_for_update else ""
-        cursor.execute(sql + lock, [_pk(pk), user.region.prefix + "%"])
+    return _recording_read(user, pk, for_update=for_update, with_contact=False)[0]
+
+
+def recording_context(user, pk, *, for_update: bool = False) -> tuple[Family, ContactPerson | None]:
+    """``family_for_recording`` and the user's own active contact person (``own_contact``), in one statement."""
+    return _recording_read(user, pk, for_update=for_update, with_contact=True)
+
+
+def own_contact(user) -> ContactPerson | None:
+    """The user's own active contact person, credited with what they record when no other is named
+    (the phone stays deferred)."""
+    _, _, columns, _, _ = _recording_columns()
+    with shared_cursor() as cursor:
+        cursor.execute(f"SELECT {columns.select('c')} FROM contacts_contactperson c "
+                       "WHERE c.user_id = %s AND c.is_active ORDER BY c.id LIMIT 1", [user.pk])
         row = cursor.fetchone()
-    if row is None:
-        raise Http404
-    family = family_cols.build(row[:len(family_cols)])
-    family.region = region_cols.build(row[len(family_cols):])
-    return family
+    return columns.build(row) if row else None
 
 
 # ---------------------------------------------------------------- import jobs

@@ -10,7 +10,6 @@ transaction (ARCHITECTURE decision 3).
 from __future__ import annotations
 
 import datetime as dt
-import functools
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -27,11 +26,12 @@ from guanhuai.contacts.models import ContactPerson
 from guanhuai.families.models import Family, Status
 from guanhuai.inbox.services import notify
 from guanhuai.lib import rows
-from guanhuai.lib.rows import Columns
+from guanhuai.lib.rows import shared_cursor
 from guanhuai.regions.codes import CITY, COUNTY, ancestor_code
 from guanhuai.workdays.calendar import add_working_days
 
 from .models import FACE_TO_FACE, Channel, EventKind, MajorEvent, PetitionLevel, Referral, Visit
+from .selectors import own_contact
 
 VISIT_FIELDS = ["visit_date", "channel", "participants", "health_observed", "mental_observed", "needs_raised",
                 "policies_explained", "problems_solved", "referred_to", "referral_note", "follow_up", "follow_up_due",
@@ -43,6 +43,7 @@ DEFAULT_ENTRY_WORKING_DAYS = 5
 DEFAULT_EMERGENCY_DAYS = 3
 PHOTO_TYPES = {b"\xff\xd8\xff": "image/jpeg", b"\x89PNG\r\n\x1a\n": "image/png"}
 MAX_PHOTO_BYTES = 8 * 1024 * 1024
+NOT_LOOKED_UP = object()  # visit_record's own_contact when the caller has not read it
 
 
 def _require(user) -> None:
@@ -143,10 +144,9 @@ _OPEN_EVENT = ("SELECT id FROM visits_majorevent WHERE family_id = %s AND state 
 
 def _link_event(visit: Visit) -> None:
     """A visit on or after an open, unanswered event's date answers it when its channel counts."""
-    from django.db import connection
 
     # Most families have no open event: a plain indexed probe first (this runs for every visit recorded).
-    with connection.cursor() as cursor:
+    with shared_cursor() as cursor:
         cursor.execute(_OPEN_EVENT, [visit.family_id, MajorEvent.State.OPEN, visit.visit_date])
         found = cursor.fetchone()
     event = MajorEvent.objects.filter(pk=found[0]).first() if found else None
@@ -160,25 +160,9 @@ def _unlink_event(event_id: int | None) -> None:
         event_set_answer(event, event_first_answer(event))
 
 
-@functools.cache
-def _contact_columns() -> tuple[Columns, str]:
-    columns = Columns(ContactPerson, "region", "name", "post", "kind", "user", "is_active")
-    return columns, (f"SELECT {columns.select('c')} FROM contacts_contactperson c "
-                     "WHERE c.user_id = %s AND c.is_active ORDER BY c.id LIMIT 1")
-
-
 def default_contact_for(user) -> ContactPerson | None:
-    """The acting user's own active contact person, credited with what they record when no other is named.
-
-    One plain statement (it runs for every visit recorded; see lib/rows.py); the phone stays deferred.
-    """
-    from django.db import connection
-
-    columns, sql = _contact_columns()
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [user.pk])
-        row = cursor.fetchone()
-    return columns.build(row) if row else None
+    """The acting user's own active contact person, credited with what they record when no other is named."""
+    return own_contact(user)
 
 
 def visit_record(
@@ -191,16 +175,19 @@ def visit_record(
     backfill: bool = False,
     photos=None,
     family_locked: bool = False,
+    own_contact: ContactPerson | None | object = NOT_LOOKED_UP,
 ) -> Visit:
     """Record a contact with a family; flags a late entry, refreshes obligation state.
 
     ``family_locked``: the caller read the family with ``FOR UPDATE`` in its open transaction (the API
-    does, to spare a statement); otherwise the family's row is locked here first.
+    does, to spare a statement); otherwise the family's row is locked here first. ``own_contact``: the
+    acting user's own contact card (or None) when the caller already read it with the family.
     """
     _require(acting_user)
     today = timezone.localdate()
     data = _clean(family, data, today=today)
-    contact = contact or default_contact_for(acting_user)
+    if contact is None:
+        contact = default_contact_for(acting_user) if own_contact is NOT_LOOKED_UP else own_contact
     entry_date = entry_date or today
     if entry_date < data["visit_date"]:
         raise ValidationError({"entry_date": "录入日期不能早于走访日期"})

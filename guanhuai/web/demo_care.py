@@ -245,7 +245,7 @@ class _CareBuilder:
         self.emergency_days = emergency.days if emergency else 3
         before, after = (festival.window_before, festival.window_after) if festival else (15, 5)
         self.festival_after = after
-        self.windows: list[Span] = festival_windows(self.today.year - 2, self.today.year, before, after)
+        self.windows: tuple[Span, ...] = festival_windows(self.today.year - 2, self.today.year, before, after)
 
     def _load(self) -> None:
         regions = list(Region.objects.filter(code__startswith=self.prefix).order_by("code"))
