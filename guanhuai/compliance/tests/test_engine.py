@@ -2,6 +2,8 @@
 
 import datetime as dt
 
+import pytest
+
 from guanhuai.compliance.engine import DUE_SOON, EXITED, MET, OPEN, OVERDUE, FamilyFacts, evaluate
 from guanhuai.compliance.rules import Obligation
 
@@ -129,3 +131,27 @@ def test_a_rule_change_judges_earlier_periods_by_the_old_rule():
     ev = evaluate("weekly_contact", spec_at, facts, D(2025, 3, 25), add_wd)
     assert [(p.span.label, p.required, p.met) for p in ev.history] == [("2025-W11", 1, True), ("2025-W12", 2, False)]
     assert ev.base_status == OVERDUE
+
+
+@pytest.mark.django_db
+def test_due_soon_from_is_the_first_day_within_two_working_days_of_the_end():
+    """The binary search agrees with walking day by day, across holidays and adjusted working days."""
+    from guanhuai.compliance.engine import _due_soon_from
+    from guanhuai.compliance.periods import period_of
+    from guanhuai.workdays.calendar import add_working_days
+
+    def real_wd(day, n):
+        return add_working_days(day, n).date
+
+    checked = 0
+    for kind in ("week", "month", "quarter"):
+        day = dt.date(2024, 1, 1)
+        while day < dt.date(2026, 12, 31):
+            span = period_of(kind, day)
+            walk = max(span.start, span.end - dt.timedelta(days=14))
+            while walk < span.end and real_wd(walk, 2) < span.end:
+                walk += dt.timedelta(days=1)
+            assert _due_soon_from(span, real_wd) == walk, span
+            checked += 1
+            day = span.end + dt.timedelta(days=1)
+    assert checked > 150

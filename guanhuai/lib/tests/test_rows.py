@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pytest
 from django.db import connection
 
 from guanhuai.accounts.models import User
@@ -59,3 +60,34 @@ def test_insert_writes_what_save_would_and_sets_the_primary_key(regions):
     with connection.cursor() as cursor:  # encrypted at rest like the ORM writes it
         cursor.execute("SELECT phone FROM contacts_contactperson WHERE id = %s", [contact.pk])
         assert "13912345678" not in str(cursor.fetchone()[0])
+
+
+def test_the_shared_cursor_is_reused_and_is_seen_when_queries_are_logged(family):
+    from django.test.utils import CaptureQueriesContext
+
+    from guanhuai.lib.rows import shared_cursor
+
+    with shared_cursor() as first:
+        first.execute("SELECT head_name FROM families_family WHERE id = %s", [family.pk])
+        assert first.fetchone() == (family.head_name,)
+    with shared_cursor() as second:
+        assert second is first  # not closed on leaving the block, handed out again
+    with CaptureQueriesContext(connection) as queries, shared_cursor() as logged:
+        logged.execute("SELECT COUNT(*) FROM families_family")
+        assert logged.fetchone() == (1,)
+    assert logged is not first and any("COUNT(*)" in q["sql"] for q in queries.captured_queries)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_shared_cursor_follows_the_connection_when_it_is_reopened():
+    from guanhuai.lib.rows import shared_cursor
+
+    with shared_cursor() as first:
+        first.execute("SELECT 1")
+        assert first.fetchone()[0] == 1
+    if connection.vendor == "sqlite":
+        pytest.skip("an in-memory SQLite test database is gone once closed; the PostgreSQL run checks this")
+    connection.close()
+    with shared_cursor() as fresh:
+        fresh.execute("SELECT 2")
+        assert fresh.fetchone()[0] == 2 and fresh is not first
