@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 
-import pytest
 from django.db import connection
 
 from guanhuai.accounts.models import User
@@ -78,16 +77,18 @@ def test_the_shared_cursor_is_reused_and_is_seen_when_queries_are_logged(family)
     assert logged is not first and any("COUNT(*)" in q["sql"] for q in queries.captured_queries)
 
 
-@pytest.mark.django_db(transaction=True)
-def test_the_shared_cursor_follows_the_connection_when_it_is_reopened():
+def test_a_shared_cursor_of_another_connection_is_replaced(family):
+    """After a reconnect the cached cursor belongs to the old connection: a new one is made."""
+    from django.db import connections
+
     from guanhuai.lib.rows import shared_cursor
 
-    with shared_cursor() as first:
-        first.execute("SELECT 1")
-        assert first.fetchone()[0] == 1
-    if connection.vendor == "sqlite":
-        pytest.skip("an in-memory SQLite test database is gone once closed; the PostgreSQL run checks this")
-    connection.close()
-    with shared_cursor() as fresh:
-        fresh.execute("SELECT 2")
-        assert fresh.fetchone()[0] == 2 and fresh is not first
+    other = connections.create_connection("default")
+    try:
+        stale = connection._guanhuai_shared_cursor = other.cursor()
+        with shared_cursor() as fresh:
+            fresh.execute("SELECT head_name FROM families_family WHERE id = %s", [family.pk])
+            assert fresh.fetchone() == (family.head_name,)  # sees this test's uncommitted family
+        assert fresh is not stale and fresh.cursor.connection is connection.connection
+    finally:
+        other.close()
