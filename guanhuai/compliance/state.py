@@ -105,6 +105,8 @@ _STATE_FIELDS = ("family_id", "region_id", "key", "kind", "period", "base_status
                  "last_visit")
 # What a refresh may change in an existing row (the family and the key name it).
 _MUTABLE_FIELDS = tuple(f for f in _STATE_FIELDS if f not in ("family_id", "key"))
+# Where a read row's (kind, period, base_status, prev_met) sit among _MUTABLE_FIELDS (the village counters' key).
+_SUMMARY_AT = tuple(_MUTABLE_FIELDS.index(f) for f in ("kind", "period", "base_status", "prev_met"))
 _DATE_FIELDS = frozenset({"period_start", "period_end", "due_soon_from", "valid_until", "computed_on", "last_visit"})
 _FAMILY_STATE_READ = (
     "SELECT s.id, s.key, " + ", ".join(
@@ -145,7 +147,7 @@ def family_lock(family_id: int) -> None:
     from django.db import connection
 
     if connection.features.has_select_for_update:
-        with connection.cursor() as cursor:
+        with shared_cursor() as cursor:
             cursor.execute(_FAMILY_LOCK, [family_id])
 
 
@@ -205,9 +207,7 @@ def family_refresh(family: Family, *, day: dt.date | None = None, visit_delta: t
         if added:
             cursor.execute(_FAMILY_STATE_INSERT.format(rows=", ".join([_STATE_ROW] * len(added))),
                            [getattr(r, f) for r in added for f in _STATE_FIELDS])
-        index = {f: i for i, f in enumerate(_MUTABLE_FIELDS)}
-        before = [(v[index["kind"]], v[index["period"]], v[index["base_status"]], v[index["prev_met"]])
-                  for _, v in old.values()]
+        before = [tuple(values[i] for i in _SUMMARY_AT) for _, values in old.values()]
         if visit_delta is None or not village_apply_visit_delta(family.region_id, before, [_summary_key(r) for r in rows],
                                                                 day, visits=visit_delta[0], late=visit_delta[1]):
             villages_refresh([family.region_id], day)

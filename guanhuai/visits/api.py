@@ -125,7 +125,7 @@ def record_visit(request, payload: VisitIn):
         # One statement reads the family, takes its row lock and finds the caller's own contact card.
         family, own = recording_context(user, payload.family_id, for_update=True)
         visit = services.visit_record(acting_user=user, family=family, data=data,
-                                      contact=_contact(user, payload.contact_id), own_contact=own,
+                                      contact=_contact(user, payload.contact_id), own=own,
                                       family_locked=True)
     return Status(201, visit_out(visit, family_name=family.head_name))
 

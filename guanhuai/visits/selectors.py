@@ -203,20 +203,22 @@ def family_choices_for_user(user, q: str = "", *, limit: int = 30) -> QuerySet[F
     return qs.select_related("region", "region__parent").order_by("region_id", "head_name", "id")[:limit]
 
 
+# The user's own active contact card: their first active one (``o`` is the contact person's table).
+_OWN_CONTACT = "WHERE o.user_id = %s AND o.is_active ORDER BY o.id LIMIT 1"
+
+
 @functools.cache
 def _recording_columns() -> tuple[Columns, Columns, Columns, str, str]:
     family = Columns(Family, *[f.name for f in Family._meta.concrete_fields if f.name != "bank_account"])
     region = Columns(Region)
     contact = Columns(ContactPerson, "region", "name", "post", "kind", "user", "is_active")  # phone deferred
+    select = f"SELECT {family.select('f')}, {region.select('r')}"
+    tables = " FROM families_family f JOIN regions_region r ON r.code = f.region_code"
     where = " WHERE f.id = %s AND f.region_code LIKE %s"
-    family_sql = (f"SELECT {family.select('f')}, {region.select('r')} FROM families_family f "
-                  "JOIN regions_region r ON r.code = f.region_code")
     # The acting user's own active contact person rides along: it is credited when no other is named.
-    with_contact_sql = (f"SELECT {family.select('f')}, {region.select('r')}, {contact.select('c')} "
-                        "FROM families_family f JOIN regions_region r ON r.code = f.region_code "
-                        "LEFT JOIN contacts_contactperson c ON c.id = (SELECT o.id FROM contacts_contactperson o "
-                        "WHERE o.user_id = %s AND o.is_active ORDER BY o.id LIMIT 1)")
-    return family, region, contact, family_sql + where, with_contact_sql + where
+    own = f" LEFT JOIN contacts_contactperson c ON c.id = (SELECT o.id FROM contacts_contactperson o {_OWN_CONTACT})"
+    return (family, region, contact, select + tables + where,
+            f"{select}, {contact.select('c')}{tables}{own}{where}")
 
 
 def _recording_read(user, pk, *, for_update: bool, with_contact: bool) -> tuple[Family, ContactPerson | None]:
@@ -260,8 +262,7 @@ def own_contact(user) -> ContactPerson | None:
     (the phone stays deferred)."""
     _, _, columns, _, _ = _recording_columns()
     with shared_cursor() as cursor:
-        cursor.execute(f"SELECT {columns.select('c')} FROM contacts_contactperson c "
-                       "WHERE c.user_id = %s AND c.is_active ORDER BY c.id LIMIT 1", [user.pk])
+        cursor.execute(f"SELECT {columns.select('o')} FROM contacts_contactperson o {_OWN_CONTACT}", [user.pk])
         row = cursor.fetchone()
     return columns.build(row) if row else None
 

@@ -43,7 +43,7 @@ DEFAULT_ENTRY_WORKING_DAYS = 5
 DEFAULT_EMERGENCY_DAYS = 3
 PHOTO_TYPES = {b"\xff\xd8\xff": "image/jpeg", b"\x89PNG\r\n\x1a\n": "image/png"}
 MAX_PHOTO_BYTES = 8 * 1024 * 1024
-NOT_LOOKED_UP = object()  # visit_record's own_contact when the caller has not read it
+NOT_LOOKED_UP = object()  # visit_record's ``own`` when the caller has not read it
 
 
 def _require(user) -> None:
@@ -160,11 +160,6 @@ def _unlink_event(event_id: int | None) -> None:
         event_set_answer(event, event_first_answer(event))
 
 
-def default_contact_for(user) -> ContactPerson | None:
-    """The acting user's own active contact person, credited with what they record when no other is named."""
-    return own_contact(user)
-
-
 def visit_record(
     *,
     acting_user,
@@ -175,19 +170,20 @@ def visit_record(
     backfill: bool = False,
     photos=None,
     family_locked: bool = False,
-    own_contact: ContactPerson | None | object = NOT_LOOKED_UP,
+    own: ContactPerson | None | object = NOT_LOOKED_UP,
 ) -> Visit:
     """Record a contact with a family; flags a late entry, refreshes obligation state.
 
     ``family_locked``: the caller read the family with ``FOR UPDATE`` in its open transaction (the API
-    does, to spare a statement); otherwise the family's row is locked here first. ``own_contact``: the
-    acting user's own contact card (or None) when the caller already read it with the family.
+    does, to spare a statement); otherwise the family's row is locked here first. ``own``: the acting
+    user's own contact card (or None) when the caller already read it with the family; it is credited
+    when no ``contact`` is named.
     """
     _require(acting_user)
     today = timezone.localdate()
     data = _clean(family, data, today=today)
     if contact is None:
-        contact = default_contact_for(acting_user) if own_contact is NOT_LOOKED_UP else own_contact
+        contact = own_contact(acting_user) if own is NOT_LOOKED_UP else own
     entry_date = entry_date or today
     if entry_date < data["visit_date"]:
         raise ValidationError({"entry_date": "录入日期不能早于走访日期"})
@@ -222,6 +218,7 @@ def visit_update(*, acting_user, visit: Visit, data: dict[str, Any]) -> Visit:
     before = {f: getattr(visit, f) for f in VISIT_FIELDS}
     merged = _clean(visit.family, before | {k: v for k, v in data.items() if k in VISIT_FIELDS}, today=today)
     with transaction.atomic():
+        family_lock(visit.family_id)  # first, as when recording: event links below see concurrent events
         old_event = visit.event_id
         for name, value in merged.items():
             setattr(visit, name, value)
@@ -234,7 +231,7 @@ def visit_update(*, acting_user, visit: Visit, data: dict[str, Any]) -> Visit:
         visit.save()
         _unlink_event(old_event)
         _link_event(visit)
-        family_refresh(visit.family, day=today)
+        family_refresh(visit.family, day=today, lock=False)
         visit_count_moved(visit.region_id, (before["visit_date"], before["channel"]), (visit.visit_date, visit.channel))
         changes = diff_values({k: str(v) for k, v in before.items()}, {k: str(getattr(visit, k)) for k in VISIT_FIELDS})
         # Last, as when recording: the audit chain's head row is locked until commit.
@@ -247,11 +244,12 @@ def visit_delete(*, acting_user, visit: Visit, reason: str) -> None:
     if not (reason or "").strip():
         raise ValidationError({"reason": "请填写删除理由"})
     with transaction.atomic():
+        family_lock(visit.family_id)  # first, as when recording
         family, event_id, pk = visit.family, visit.event_id, visit.pk
         counted = (visit.region_id, visit.visit_date, visit.channel)
         visit.delete()
         _unlink_event(event_id)
-        family_refresh(family, day=timezone.localdate())
+        family_refresh(family, day=timezone.localdate(), lock=False)
         visit_uncounted(*counted)
         # Last, as when recording: the audit chain's head row is locked until commit.
         audit_record(actor=acting_user, action="visit.deleted", obj=visit, object_id=str(pk), object_repr=str(visit),

@@ -37,6 +37,7 @@ from .selectors import (
     family_choices_for_user,
     family_for_recording,
     family_recent_visits,
+    own_contact,
     photo_get_for_user,
     visit_get_for_user,
     visit_list,
@@ -72,7 +73,7 @@ def _contacts_for_form(user, family) -> tuple[list[ContactPerson], int | None]:
     contacts: dict[int, ContactPerson] = {}
     for assignment in family.assignments.filter(end_date__isnull=True).select_related("contact").order_by("slot"):
         contacts[assignment.contact_id] = assignment.contact
-    own = services.default_contact_for(user)
+    own = own_contact(user)
     if own is not None:
         contacts.setdefault(own.pk, own)
     return list(contacts.values()), own.pk if own else None
@@ -101,8 +102,8 @@ def visit_record(request):
             "next": _came_from(request, avoid=reverse("visits:record")), "active_nav": "visits",
         })
     family = family_for_recording(request.user, family_id)
-    contacts, own_contact = _contacts_for_form(request.user, family)
-    initial = {"visit_date": timezone.localdate(), "contact": own_contact}
+    contacts, own_id = _contacts_for_form(request.user, family)
+    initial = {"visit_date": timezone.localdate(), "contact": own_id}
     if request.GET.get("channel") in Channel.values:
         initial["channel"] = request.GET["channel"]
     form = VisitForm(request.POST or None, request.FILES or None, initial=initial, contacts=contacts)

@@ -60,3 +60,37 @@ def test_inactive_officers_are_not_notified(family, village_contact, regions):
     event_report(acting_user=village_contact, family=family, kind="death", event_date=timezone.localdate(),
                  description="老人去世")
     assert not Notification.objects.filter(user=gone).exists()
+
+
+def test_every_write_that_links_events_locks_the_family_before_anything_else(family, village_contact, record):
+    """Recording, editing or deleting a visit and reporting an event all start by locking the family's row,
+    so a visit and an event written at the same moment cannot miss each other (PostgreSQL; SQLite
+    serialises writers)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from guanhuai.visits.services import visit_delete, visit_update
+
+    def first_statement(write) -> str:
+        """The first statement inside the write's transaction (a savepoint within the test's own)."""
+        with CaptureQueriesContext(connection) as queries:
+            write()
+        sqls = [q["sql"] for q in queries.captured_queries]
+        return sqls[next(i for i, sql in enumerate(sqls) if sql.startswith("SAVEPOINT")) + 1]
+
+    lock = f"SELECT id FROM families_family WHERE id = {family.pk} FOR UPDATE"
+    visit = record(village_contact, family, channel="phone")
+    writes = [
+        lambda: record(village_contact, family, channel="home"),
+        lambda: visit_update(acting_user=village_contact, visit=visit, data={"channel": "meeting"}),
+        lambda: event_report(acting_user=village_contact, family=family, kind="illness",
+                             event_date=timezone.localdate(), description="住院"),
+        lambda: visit_delete(acting_user=village_contact, visit=visit, reason="重复录入"),
+    ]
+    for write in writes:
+        sql = first_statement(write)
+        if connection.vendor == "postgresql":
+            assert sql == lock, sql
+        else:
+            assert "families_family" not in sql, sql  # no lock statement where the database has none
+    assert MajorEvent.objects.filter(family=family).count() == 1
