@@ -219,6 +219,23 @@ def build(scale: str, today: dt.date) -> dict:
             "family_ids": [f for f, code in families if code.startswith(village_code[:6])]}
 
 
+def vacuum() -> None:
+    """VACUUM (ANALYZE) the database before measuring, as autovacuum would have done on a running server.
+
+    PostgreSQL on this machine runs with autovacuum off. Without a vacuum after the bulk load (and after
+    the rebuild and earlier runs' writes) no page of the visits table is marked all-visible, so reading a
+    family's visits from the covering index visits the table row by row (≈ 50 heap fetches, 143 µs of
+    PostgreSQL time instead of 51 µs)."""
+    from django.db import connection
+
+    started = time.monotonic()
+    connection.close()
+    with connection.cursor() as cursor:
+        cursor.execute("VACUUM (ANALYZE)")
+    connection.close()
+    log(f"VACUUM (ANALYZE): {time.monotonic() - started:.1f} s")
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -474,9 +491,7 @@ def main() -> None:
             call_command("compliance_rebuild", verbosity=0)
             results["d_rebuild_s"] = round(time.monotonic() - started, 1)
             log(f"(d) compliance_rebuild: {results['d_rebuild_s']} s")
-        from django.db import connection
-
-        connection.close()
+        vacuum()
 
         port = free_port()
         server = start_server(args.database_url, port, args.workers, args.worker_class)
