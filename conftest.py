@@ -9,6 +9,7 @@ Tree (synthetic names):
 from __future__ import annotations
 
 import datetime as dt
+import io
 import itertools
 
 import pytest
@@ -177,3 +178,10 @@ def _fresh_workday_cache():
     clear_cache()
     yield
     clear_cache()
+
+
+def pdf_text(pdf: bytes) -> str:
+    """The text of a PDF, each page ended by a form feed (as pdftotext prints it), read with pypdf."""
+    from pypdf import PdfReader
+
+    return "".join(page.extract_text() + "\f" for page in PdfReader(io.BytesIO(pdf)).pages)

@@ -1,14 +1,12 @@
 """Contact cards: the queue of cards to hand out, the PDFs, and recording that the family got theirs."""
 
 import datetime as dt
-import shutil
-import subprocess
 
 import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from conftest import login
+from conftest import login, pdf_text
 from guanhuai.audit.models import AuditEvent
 from guanhuai.contacts.models import CardIssue
 from guanhuai.contacts.services import assignment_set
@@ -26,18 +24,12 @@ def covered(family, first_contact, second_contact, county_officer):
     return family
 
 
-def _text(pdf: bytes) -> str:
-    if shutil.which("pdftotext") is None:
-        pytest.skip("pdftotext (poppler-utils) is not installed")
-    return subprocess.run(["pdftotext", "-", "-"], input=pdf, capture_output=True, check=True).stdout.decode()
-
-
 def test_a_family_card_names_the_family_its_contacts_and_the_county_hotline(covered, village_contact):
     response = login(village_contact).get(reverse("contacts:family_card", args=[covered.pk]))
     assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
     pdf = response.content
     assert pdf.startswith(b"%PDF-") and b"WenQuanYiMicroHei" in pdf and b"/FontFile2" in pdf
-    text = _text(pdf)
+    text = pdf_text(pdf)
     for words in ("张建国家", "东城镇 桃园村", "王乡干", "副镇长", "13900000001", "李村干", "村委委员", "13900000002",
                   "东城县服务热线:028-12320", f"{timezone.localdate():%Y年%m月%d日}"):
         assert words in text, words
@@ -60,7 +52,7 @@ def test_a_township_sheet_prints_its_pending_cards_eight_to_a_page(make_family, 
                        contact=first_contact, start_date=START)
     response = login(township_officer).get(reverse("contacts:region_cards", args=["510104001000"]))
     assert response.status_code == 200
-    text = _text(response.content)
+    text = pdf_text(response.content)
     assert text.count("王乡干") == 9 and text.count("\f") == 2
     event = AuditEvent.objects.get(action="card.printed")
     assert event.changes["cards"] == 9 and event.changes["scope"] == "待发放"
@@ -70,7 +62,7 @@ def test_printing_every_family_of_a_township(covered, make_family, township_offi
     make_family(head_name="另一户")
     CardIssue.objects.update(state="issued")
     response = login(township_officer).get(reverse("contacts:region_cards", args=["510104001000"]), {"scope": "all"})
-    text = _text(response.content)
+    text = pdf_text(response.content)
     assert "张建国家" in text and "另一户家" in text
 
 

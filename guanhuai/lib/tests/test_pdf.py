@@ -2,11 +2,8 @@
 
 import datetime as dt
 import re
-import shutil
-import subprocess
 
-import pytest
-
+from conftest import pdf_text
 from guanhuai.lib.pdf import (
     CARD_W,
     FONT_NAME,
@@ -23,12 +20,6 @@ CARD = Card(family="张建国家", village="东城镇 桃园村", first=CardCont
             issued_on=dt.date(2026, 3, 5))
 
 
-def _text(pdf: bytes) -> str:
-    if shutil.which("pdftotext") is None:
-        pytest.skip("pdftotext (poppler-utils) is not installed")
-    return subprocess.run(["pdftotext", "-", "-"], input=pdf, capture_output=True, check=True).stdout.decode()
-
-
 def test_a_card_is_a_pdf_with_the_cjk_font_embedded():
     pdf = card_pdf(CARD)
     assert pdf.startswith(b"%PDF-") and pdf.rstrip().endswith(b"%%EOF")
@@ -38,7 +29,7 @@ def test_a_card_is_a_pdf_with_the_cjk_font_embedded():
 
 
 def test_a_card_says_who_to_call():
-    text = _text(card_pdf(CARD))
+    text = pdf_text(card_pdf(CARD))
     for words in ("计划生育特殊家庭联系卡", "张建国家", "东城镇 桃园村", "第一联系人", "王建华", "副镇长", "13900000001",
                   "第二联系人", "李秀兰", "028-84561234", "东城县服务热线:028-12320", "2026年03月05日"):
         assert words in text, words
@@ -47,13 +38,13 @@ def test_a_card_says_who_to_call():
 def test_a_sheet_holds_eight_cards_per_a4_page():
     pdf = cards_sheet_pdf([CARD] * 9)
     assert re.search(rb"/Count 2\b", pdf)
-    text = _text(pdf)
+    text = pdf_text(pdf)
     assert text.count("张建国家") == 9
     assert text.count("\f") == 2  # two pages
 
 
 def test_a_missing_contact_is_printed_as_to_be_decided():
-    text = _text(card_pdf(Card("某家", "某村", None, None, "某县", "", dt.date(2026, 1, 1))))
+    text = pdf_text(card_pdf(Card("某家", "某村", None, None, "某县", "", dt.date(2026, 1, 1))))
     assert text.count("(待确定)") == 2 and "服务热线" not in text
 
 
@@ -67,4 +58,4 @@ def test_long_text_shrinks_then_is_cut_to_fit():
 
 
 def test_an_empty_sheet_says_so():
-    assert "没有需要打印的联系卡" in _text(cards_sheet_pdf([]))
+    assert "没有需要打印的联系卡" in pdf_text(cards_sheet_pdf([]))
