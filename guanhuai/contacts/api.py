@@ -127,6 +127,7 @@ class AssignmentOut(Schema):
     reason: str
     end_reason: str
     entry_deadline: dt.date
+    entry_deadline_provisional: bool
     is_late: bool
 
 
@@ -135,7 +136,7 @@ def assignment_out(a: Assignment) -> AssignmentOut:
                          contact_id=a.contact_id, contact_name=a.contact.name, contact_post=a.contact.post,
                          contact_phone_masked=a.contact.phone_masked, start_date=a.start_date, end_date=a.end_date,
                          reason=a.reason, end_reason=a.end_reason, entry_deadline=a.entry_deadline,
-                         is_late=a.is_late)
+                         entry_deadline_provisional=a.entry_deadline_provisional, is_late=a.is_late)
 
 
 class ContactDetailOut(ContactOut):

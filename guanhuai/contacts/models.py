@@ -86,6 +86,8 @@ class Assignment(models.Model):
     end_reason = models.CharField("结束原因", max_length=200, blank=True)
     entered_at = models.DateTimeField("录入时间")
     entry_deadline = models.DateField("录入期限")
+    # The deadline was counted on a year with no published official calendar (Monday–Friday assumed).
+    entry_deadline_provisional = models.BooleanField("期限暂定", default=False)
     is_late = models.BooleanField("迟报", default=False)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
                                    related_name="+")

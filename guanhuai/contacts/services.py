@@ -24,8 +24,6 @@ from guanhuai.workdays.calendar import add_working_days
 
 from .models import SLOT_KINDS, Assignment, CardIssue, ContactKind, ContactPerson, Slot, allowed_kinds_label
 
-# Default until policy profiles supply it (DOMAIN.md §1: within 5 working days of a change).
-CONTACT_ENTRY_WORKING_DAYS = 5
 CONTACT_FIELDS = ["name", "post", "unit", "phone", "kind", "is_active", "left_on"]
 
 
@@ -124,9 +122,15 @@ def _check_assignment(acting_user, family: Family, slot: str, contact: ContactPe
         raise ValidationError({"start_date": "起始日期不能晚于今天"})
 
 
-def _deadline(start: dt.date) -> tuple[dt.date, bool]:
-    deadline = add_working_days(start, CONTACT_ENTRY_WORKING_DAYS).date
-    return deadline, timezone.localdate() > deadline
+def _deadline(start: dt.date, region_code: str) -> dict:
+    """Entry deadline fields of an assignment starting on ``start``: the profile's entry deadline in official
+    working days (the same rule as for visits; 5 when the region has no profile), whether the count ran into a
+    year with no published calendar, and whether the entry (today) is late."""
+    from guanhuai.visits.services import entry_deadline_days  # visits imports this app
+
+    deadline = add_working_days(start, entry_deadline_days(region_code, start))
+    return {"entry_deadline": deadline.date, "entry_deadline_provisional": deadline.provisional,
+            "is_late": timezone.localdate() > deadline.date}
 
 
 def _queue_card(family: Family, reason: str) -> None:
@@ -152,10 +156,9 @@ def assignment_set(*, acting_user, family: Family, slot: str, contact: ContactPe
                 current.end_date = start_date
                 current.end_reason = reason or "更换联系人"
                 current.save(update_fields=["end_date", "end_reason"])
-        deadline, late = _deadline(start_date)
         assignment = Assignment(family=family, contact=contact, slot=slot, region_id=family.region_id,
                                 start_date=start_date, reason=reason, entered_at=timezone.now(),
-                                entry_deadline=deadline, is_late=late, created_by=acting_user)
+                                created_by=acting_user, **_deadline(start_date, family.region_id))
         try:
             with transaction.atomic():
                 assignment.save()
@@ -167,7 +170,7 @@ def assignment_set(*, acting_user, family: Family, slot: str, contact: ContactPe
             families_changed([family])
         audit_record(actor=acting_user, action="assignment.set", obj=family, object_type="family",
                      changes={"slot": slot, "contact": [str(current.contact) if current else None, str(contact)],
-                              "start_date": start_date.isoformat(), "late": late}, reason=reason)
+                              "start_date": start_date.isoformat(), "late": assignment.is_late}, reason=reason)
     return assignment
 
 
@@ -207,7 +210,7 @@ def contacts_bulk_reassign(*, acting_user, from_contact: ContactPerson, to_conta
         moving = list(Assignment.objects.select_related("family", "family__region")
                       .filter(contact=from_contact, end_date__isnull=True).order_by("id"))
         events = []
-        deadline, late = _deadline(change_date)
+        deadlines: dict[str, dict] = {}  # by village: the profile, hence the deadline, may differ between them
         for old in moving:
             _check_assignment(acting_user, old.family, old.slot, to_contact, change_date)
             if change_date < old.start_date:
@@ -217,7 +220,8 @@ def contacts_bulk_reassign(*, acting_user, from_contact: ContactPerson, to_conta
             old.save(update_fields=["end_date", "end_reason"])
             Assignment.objects.create(family=old.family, contact=to_contact, slot=old.slot, region_id=old.region_id,
                                       start_date=change_date, reason=reason, entered_at=timezone.now(),
-                                      entry_deadline=deadline, is_late=late, created_by=acting_user)
+                                      created_by=acting_user,
+                                      **deadlines.setdefault(old.region_id, _deadline(change_date, old.region_id)))
             if old.slot != Slot.LEADER:
                 _queue_card(old.family, "联系人变更")
             events.append(PendingEvent(action="assignment.set", object_type="family", object_id=str(old.family_id),

@@ -50,7 +50,6 @@ from guanhuai.compliance.periods import Span, festival_windows, next_period, per
 from guanhuai.compliance.state import rebuild
 from guanhuai.compliance.summary import villages_refresh
 from guanhuai.contacts.models import Assignment, CardIssue, ContactKind, ContactPerson, Slot
-from guanhuai.contacts.services import CONTACT_ENTRY_WORKING_DAYS
 from guanhuai.families.models import Family, Health, MemberRole, Mental, RiskFlag, Status
 from guanhuai.inbox.models import Notification
 from guanhuai.lib.bulk import insert_instances
@@ -436,7 +435,8 @@ class _CareBuilder:
         return mine
 
     def _assignment(self, fam: _Fam, slot: str, term: _Term, *, reason: str, end_reason: str = "") -> Assignment:
-        deadline = add_working_days(term.start, CONTACT_ENTRY_WORKING_DAYS).date
+        deadline_at = self._deadline(term.start)  # contact changes have the profile's entry deadline too
+        deadline = deadline_at.date
         entered = term.start + dt.timedelta(days=self.rng.randint(0, 4))
         if self.rng.random() < 0.02:
             entered = deadline + dt.timedelta(days=self.rng.randint(1, 10))
@@ -445,7 +445,8 @@ class _CareBuilder:
             end_reason = "家庭退出" if not fam.active and term.end == fam.exit_date else "原联系人工作调动"
         return Assignment(family_id=fam.id, contact=term.contact, slot=slot, region_id=fam.region_id,
                           start_date=term.start, end_date=term.end, reason=reason, end_reason=end_reason,
-                          entered_at=self._at(entered), entry_deadline=deadline, is_late=entered > deadline,
+                          entered_at=self._at(entered), entry_deadline=deadline,
+                          entry_deadline_provisional=deadline_at.provisional, is_late=entered > deadline,
                           created_by=self.user_of_contact.get(term.contact.pk) if slot == Slot.FIRST else None)
 
     # ------------------------------------------------------------------ events
