@@ -172,12 +172,17 @@ def member(family) -> Member:
 
 @pytest.fixture(autouse=True)
 def _fresh_workday_cache():
-    """The working-day calendar is cached per process; tests change it freely."""
+    """The working-day calendar and the policy profiles are cached per process; tests change both freely
+    (and roll the rows back). Clearing also restarts each cache's 5-second re-check timer, so a test that
+    counts statements does not see the occasional re-check read."""
+    from guanhuai.compliance import profiles
     from guanhuai.workdays.calendar import clear_cache
 
     clear_cache()
+    profiles.clear_cache()
     yield
     clear_cache()
+    profiles.clear_cache()
 
 
 def pdf_text(pdf: bytes) -> str:

@@ -68,6 +68,9 @@ def compute_states(family: Family, visits: list[tuple[dt.date, str]], day: dt.da
     exited_on = family.exit_date if family.status == Status.EXITED else None
     facts = FamilyFacts(registered_on=family.registered_on, exited_on=exited_on, visits=visits)
     history_from = day - dt.timedelta(days=LOOKBACK_DAYS)
+    # A version taking effect later must be applied on its first day: no row outlives the day before it.
+    change = rules.next_change_after(day)
+    expires = change - dt.timedelta(days=1) if change else dt.date.max
     rows = []
     for key in rules.periodic_keys():
         spec = rules.spec(key, day) or next(o for _, obs in reversed(rules.versions) for o in obs if o.key == key)
@@ -78,7 +81,8 @@ def compute_states(family: Family, visits: list[tuple[dt.date, str]], day: dt.da
             base_status=ev.base_status,
             period_start=ev.span.start if ev.span else None, period_end=ev.span.end if ev.span else None,
             period_label=ev.span.label if ev.span else "", required=ev.required, count=min(ev.count, 32767),
-            prev_met=ev.prev_met, due_soon_from=ev.due_soon_from, valid_until=ev.valid_until, computed_on=day,
+            prev_met=ev.prev_met, due_soon_from=ev.due_soon_from, valid_until=min(ev.valid_until, expires),
+            computed_on=day,
             last_visit=ev.last_visit,
         ))
     return rows

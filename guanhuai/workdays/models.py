@@ -44,3 +44,22 @@ class CalendarDay(models.Model):
 
     def __str__(self) -> str:
         return f"{self.date} {self.get_kind_display()} {self.name}"
+
+
+class CacheGeneration(models.Model):
+    """A counter per per-process cache (the calendar, the policy profiles).
+
+    Bumped in the transaction that changes the cached data, so every other
+    process (gunicorn workers, the huey consumer) sees the change within
+    ``generations.CHECK_INTERVAL`` seconds (``workdays.generations``).
+    """
+
+    name = models.CharField("缓存", max_length=40, primary_key=True)
+    value = models.BigIntegerField("版本号", default=0)
+
+    class Meta:
+        verbose_name = "缓存版本"
+        verbose_name_plural = "缓存版本"
+
+    def __str__(self) -> str:
+        return f"{self.name}={self.value}"

@@ -15,6 +15,7 @@ from guanhuai.audit.services import audit_record
 from guanhuai.lib.dates import DateParseError, parse_date
 
 from . import calendar
+from .generations import CALENDAR, generation_bump
 from .models import CalendarDay, CalendarYear
 
 KIND_WORDS = {
@@ -85,7 +86,10 @@ def parse_calendar_file(data: bytes, filename: str) -> ParsedCalendar:
 
 
 def calendar_load(*, acting_user, data: bytes, filename: str, source: str = "") -> list[int]:
-    """Replace the given years' calendars in one transaction; returns the years loaded."""
+    """Replace the given years' calendars in one transaction; returns the years loaded.
+
+    Bumps the calendar's cache generation in the same transaction, so every process drops its cached
+    years within a few seconds of the commit."""
     parsed = parse_calendar_file(data, filename)
     with transaction.atomic():
         for year, items in sorted(parsed.years.items()):
@@ -97,6 +101,7 @@ def calendar_load(*, acting_user, data: bytes, filename: str, source: str = "") 
             audit_record(actor=acting_user, action="workdays.loaded", object_type="calendaryear", object_id=str(year),
                          object_repr=f"{year} 年工作日历",
                          changes={"days": [before, len(set(items))], "source": source or filename})
+        generation_bump(CALENDAR)  # the other processes' caches (workdays.generations)
         transaction.on_commit(calendar.clear_cache)
     calendar.clear_cache()
     return sorted(parsed.years)
