@@ -138,26 +138,98 @@ def _attach_photos(visit: Visit, photos) -> None:
         photo.save()
 
 
-_OPEN_EVENT = ("SELECT id FROM visits_majorevent WHERE family_id = %s AND state = %s AND event_date <= %s "
-               "AND responded_on IS NULL ORDER BY event_date, id LIMIT 1")
+MAX_PHOTOS_PER_VISIT = 9  # the recording form's limit for one visit
+
+
+def visit_add_photos(*, acting_user, visit: Visit, photos) -> list:
+    """Attach photos to a visit already recorded: all of them or none.
+
+    The caller fetched ``visit`` with ``visit_get_for_user(..., write=True)``. Every file is
+    checked (JPEG/PNG, at most 8 MB) before the first one is stored, so a bad file in the
+    batch leaves neither rows nor files behind; a visit holds at most nine photos.
+    """
+    from django.core.files.base import ContentFile
+
+    from .models import VisitPhoto
+
+    _require(acting_user)
+    checked = []
+    for upload in photos or []:
+        content = upload.read()
+        if len(content) > MAX_PHOTO_BYTES:
+            raise ValidationError({"photos": "单张照片不能超过 8 MB"})
+        _photo_type(content)
+        checked.append(ContentFile(content))
+    if not checked:
+        raise ValidationError({"photos": "请选择要上传的照片"})
+    with transaction.atomic():
+        # The visit's row lock makes two simultaneous uploads count each other's photos.
+        Visit.objects.select_for_update().filter(pk=visit.pk).values_list("pk", flat=True).first()
+        stored = VisitPhoto.objects.filter(visit=visit).count()
+        if stored + len(checked) > MAX_PHOTOS_PER_VISIT:
+            raise ValidationError({"photos": f"每条走访记录最多 {MAX_PHOTOS_PER_VISIT} 张照片,"
+                                             f"已有 {stored} 张"})
+        _attach_photos(visit, checked)
+        added = list(VisitPhoto.objects.filter(visit=visit).order_by("-pk")[:len(checked)])[::-1]
+        audit_record(actor=acting_user, action="visit.photos_added", obj=visit, object_repr=str(visit),
+                     changes={"photos": [p.pk for p in added], "family": visit.family_id})
+    return added
+
+
+# Open events this visit answers: unanswered, or answered only by a later visit (a back-dated entry becomes the
+# first answer, as event_first_answer and the rebuild would find). No LIMIT: a visit answers every such event.
+_OPEN_EVENTS = ("SELECT id, region_code, event_date FROM visits_majorevent WHERE family_id = %s AND state = %s "
+                "AND event_date <= %s AND (responded_on IS NULL OR responded_on > %s) ORDER BY event_date, id")
+
+
+def _as_date(value) -> dt.date:
+    # SQLite hands raw SQL dates back as text.
+    return value if isinstance(value, dt.date) else dt.date.fromisoformat(value)
 
 
 def _link_event(visit: Visit) -> None:
-    """A visit on or after an open, unanswered event's date answers it when its channel counts."""
+    """A visit on or after open events' dates answers each of them whose channel set counts its channel.
 
-    # Most families have no open event: a plain indexed probe first (this runs for every visit recorded).
+    The visit's single ``event`` link goes to the earliest one answered.
+    """
+    # Most families have no open event: one plain indexed probe (this runs for every visit recorded).
     with shared_cursor() as cursor:
-        cursor.execute(_OPEN_EVENT, [visit.family_id, MajorEvent.State.OPEN, visit.visit_date])
-        found = cursor.fetchone()
-    event = MajorEvent.objects.filter(pk=found[0]).first() if found else None
-    if event is not None and visit.channel in emergency_channels(event.region_id, event.event_date):
-        event_set_answer(event, visit)
+        cursor.execute(_OPEN_EVENTS, [visit.family_id, MajorEvent.State.OPEN, visit.visit_date, visit.visit_date])
+        found = cursor.fetchall()
+    answered = [pk for pk, region_code, event_date in found
+                if visit.channel in emergency_channels(region_code, _as_date(event_date))]
+    if not answered:
+        return
+    MajorEvent.objects.filter(pk__in=answered).update(responded_on=visit.visit_date)
+    if visit.event_id is None:
+        visit.event_id = answered[0]
+        visit.save(update_fields=["event"])
 
 
-def _unlink_event(event_id: int | None) -> None:
-    event = MajorEvent.objects.filter(pk=event_id).first() if event_id is not None else None
-    if event is not None:
-        event_set_answer(event, event_first_answer(event))
+def events_reanswer(*, family_id: int | None = None, prefix: str | None = None, also: int | None = None,
+                    visit: Visit | None = None) -> int:
+    """Recompute the answer (first qualifying visit) of every open event of one family, or of a region
+    prefix (``compliance_rebuild``), plus event ``also`` whatever its state. Returns events changed.
+
+    After a visit is edited or deleted, any event it answered may now have a later answer or none.
+    ``visit``: the in-memory instance of the edited visit, so its ``event`` link stays current.
+    """
+    events = MajorEvent.objects.filter(state=MajorEvent.State.OPEN)
+    if family_id is not None:
+        events = events.filter(family_id=family_id)
+    if prefix is not None:
+        events = events.filter(region__code__startswith=prefix)
+    if also is not None:
+        events = events | MajorEvent.objects.filter(pk=also)
+    changed = 0
+    for event in events.order_by("event_date", "id"):  # earliest first: a visit links the earliest it answers
+        answer = event_first_answer(event)
+        if visit is not None and answer is not None and answer.pk == visit.pk:
+            answer = visit
+        if event.responded_on != (answer.visit_date if answer else None) or (answer and answer.event_id is None):
+            event_set_answer(event, answer)
+            changed += 1
+    return changed
 
 
 def visit_record(
@@ -229,8 +301,8 @@ def visit_update(*, acting_user, visit: Visit, data: dict[str, Any]) -> Visit:
         visit.event = None
         visit.full_clean(exclude=TRUSTED_KEYS)
         visit.save()
-        _unlink_event(old_event)
-        _link_event(visit)
+        # The visit may have answered several events (or now answers others): recompute them all.
+        events_reanswer(family_id=visit.family_id, also=old_event, visit=visit)
         family_refresh(visit.family, day=today, lock=False)
         visit_count_moved(visit.region_id, (before["visit_date"], before["channel"]), (visit.visit_date, visit.channel))
         changes = diff_values({k: str(v) for k, v in before.items()}, {k: str(getattr(visit, k)) for k in VISIT_FIELDS})
@@ -248,7 +320,8 @@ def visit_delete(*, acting_user, visit: Visit, reason: str) -> None:
         family, event_id, pk = visit.family, visit.event_id, visit.pk
         counted = (visit.region_id, visit.visit_date, visit.channel)
         visit.delete()
-        _unlink_event(event_id)
+        # Every event this visit answered (not only the linked one) falls to its next answer, or none.
+        events_reanswer(family_id=family.pk, also=event_id)
         family_refresh(family, day=timezone.localdate(), lock=False)
         visit_uncounted(*counted)
         # Last, as when recording: the audit chain's head row is locked until commit.
