@@ -136,6 +136,7 @@ def register_routers() -> None:
     from guanhuai.reports.api import router as reports_router
     from guanhuai.visits.api import events_router
     from guanhuai.visits.api import router as visits_router
+    from guanhuai.workdays.api import router as workdays_router
 
     api.add_router("/regions", regions_router)
     api.add_router("/accounts", accounts_router)
@@ -152,6 +153,7 @@ def register_routers() -> None:
     api.add_router("/reports", reports_router)
     api.add_router("/relief", relief_router)
     api.add_router("/community", community_router)
+    api.add_router("/workdays", workdays_router)
 
 
 register_routers()

@@ -11,15 +11,20 @@ import datetime as dt
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.http import Http404
-from ninja import Query, Router, Schema, Status
+from django.http import FileResponse, Http404, HttpResponse
+from ninja import File, Form, Query, Router, Schema, Status
+from ninja.files import UploadedFile
 
 from guanhuai.accounts.roles import has_perm
 from guanhuai.audit.services import audit_sensitive_read
 from guanhuai.contacts.models import ContactPerson
+from guanhuai.families.api_import import ImportJobOut, ReportQuery, job_out
+from guanhuai.families.import_jobs import XLSX, job_errors_export
+from guanhuai.regions.selectors import region_get_for_user
 
 from . import services
-from .models import MajorEvent, Visit
+from .importing import import_commit_request, import_job_create
+from .models import MajorEvent, Visit, VisitPhoto
 from .selectors import (
     EventFilters,
     VisitFilters,
@@ -27,10 +32,13 @@ from .selectors import (
     event_is_overdue,
     event_list,
     family_for_recording,
+    photo_get_for_user,
     recording_context,
     visit_get_for_user,
+    visit_import_job_get_for_user,
     visit_list,
 )
+from .views_import import KIND as IMPORT_KIND
 
 router = Router(tags=["走访记录"])
 events_router = Router(tags=["重大事件"])
@@ -168,6 +176,67 @@ def list_visits(request, query: Query[VisitQuery]):
     return VisitPage(count=count, page=page, page_size=size, results=[visit_out(v) for v in rows])
 
 
+# ---------------------------------------------------------------- historical visit import
+# Defined before "/{visit_id}" so that "/imports" is not taken for a visit's id. The same
+# shape as the family import (/api/imports): upload → dry run (the job's report) → commit.
+
+def _require_import(user) -> None:
+    # The import page's rule (visit.record and family.import); anyone else sees nothing.
+    if not IMPORT_KIND.allowed(user):
+        raise Http404
+
+
+@router.get("/imports/template.xlsx", summary="下载历史走访导入模板(xlsx)")
+def download_import_template(request):
+    _require_import(request.auth)
+    response = HttpResponse(IMPORT_KIND.template_xlsx(), content_type=XLSX)
+    response["Content-Disposition"] = "attachment; filename=visit-import-template.xlsx"
+    return response
+
+
+@router.post("/imports", response={201: ImportJobOut},
+             summary="上传历史走访记录(multipart:file,xlsx/CSV;region_code 导入范围),开始检查(不写入)")
+def upload_import(request, file: File[UploadedFile], region_code: Form[str] = ""):
+    user = request.auth
+    _require_import(user)
+    try:
+        region = region_get_for_user(user, region_code or user.region_id)
+    except Http404:
+        raise ValidationError({"region_code": "区划代码不存在或不在您的管辖范围内"}) from None
+    job = import_job_create(acting_user=user, region=region, filename=file.name or "upload.xlsx", data=file.read())
+    job.refresh_from_db()
+    return Status(201, job_out(job))
+
+
+@router.get("/imports/{int:job_id}", response=ImportJobOut,
+            summary="历史走访导入任务的状态、进度与逐行检查报告(行号、错误原因;报告可分页)")
+def get_import(request, job_id: int, query: Query[ReportQuery]):
+    _require_import(request.auth)
+    return job_out(visit_import_job_get_for_user(request.auth, job_id), query)
+
+
+@router.post("/imports/{int:job_id}/commit", response={202: ImportJobOut},
+             summary="确认导入:写入全部有效行(一个事务)")
+def commit_import(request, job_id: int):
+    _require_import(request.auth)
+    job = visit_import_job_get_for_user(request.auth, job_id)
+    job = import_commit_request(job=job, acting_user=request.auth)
+    job.refresh_from_db()
+    return Status(202, job_out(job))
+
+
+@router.get("/imports/{int:job_id}/errors.xlsx", summary="下载历史走访导入的错误行(原始列 + 行号 + 错误原因)")
+def download_import_errors(request, job_id: int):
+    _require_import(request.auth)
+    job = visit_import_job_get_for_user(request.auth, job_id)
+    content = job_errors_export(IMPORT_KIND, job, acting_user=request.auth)
+    if content is None:
+        raise ValidationError("没有错误行")
+    response = HttpResponse(content, content_type=XLSX)
+    response["Content-Disposition"] = f"attachment; filename=visit-import-{job.pk}-errors.xlsx"
+    return response
+
+
 @router.get("/{visit_id}", response=VisitOut, summary="走访记录详情")
 def get_visit(request, visit_id: int):
     visit = visit_get_for_user(request.auth, visit_id)
@@ -194,6 +263,52 @@ def delete_visit(request, visit_id: int, payload: ReasonIn):
     visit = visit_get_for_user(request.auth, visit_id, write=True)
     services.visit_delete(acting_user=request.auth, visit=visit, reason=payload.reason)
     return Status(204, None)
+
+
+# ---------------------------------------------------------------- photos
+
+class PhotoOut(Schema):
+    id: int
+    visit_id: int
+    content_type: str
+    size: int | None
+    uploaded_at: dt.datetime
+    url: str  # the download checks the caller's jurisdiction again
+
+
+def photo_out(photo: VisitPhoto) -> PhotoOut:
+    try:
+        size = photo.image.size
+    except (OSError, ValueError):
+        size = None  # the file is missing from storage; the row still lists it
+    return PhotoOut(id=photo.pk, visit_id=photo.visit_id, content_type=photo.content_type, size=size,
+                    uploaded_at=photo.uploaded_at, url=f"/api/visits/photos/{photo.pk}")
+
+
+@router.post("/{int:visit_id}/photos", response={201: list[PhotoOut]},
+             summary="为走访记录添加照片(multipart:photos,可多张;JPEG/PNG,每张不超过 8 MB,每条记录最多 9 张)")
+def add_photos(request, visit_id: int, photos: File[list[UploadedFile]] = None):
+    # The rule of editing the visit: its recorder, or a township or county officer above it.
+    visit = visit_get_for_user(request.auth, visit_id, write=True)
+    added = services.visit_add_photos(acting_user=request.auth, visit=visit, photos=photos or [])
+    return Status(201, [photo_out(p) for p in added])
+
+
+@router.get("/{int:visit_id}/photos", response=list[PhotoOut], summary="走访记录的照片(元数据与下载地址)")
+def list_photos(request, visit_id: int):
+    visit = visit_get_for_user(request.auth, visit_id)
+    audit_sensitive_read(request.auth, action="visit.viewed", obj=visit)
+    return [photo_out(p) for p in visit.photos.order_by("pk")]
+
+
+@router.get("/photos/{int:photo_id}", summary="下载走访照片")
+def download_photo(request, photo_id: int):
+    photo = photo_get_for_user(request.auth, photo_id)
+    audit_sensitive_read(request.auth, action="visit.photo_viewed", obj=photo.visit,
+                         changes={"photo": photo.pk})
+    response = FileResponse(photo.image.open("rb"), content_type=photo.content_type)
+    response["Content-Disposition"] = "inline"
+    return response
 
 
 # ---------------------------------------------------------------- major events
