@@ -8,7 +8,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.utils import timezone
-from ninja import Query, Router, Schema
+from ninja import Field, Query, Router, Schema
 
 from guanhuai.accounts.roles import has_perm
 from guanhuai.audit.services import audit_sensitive_read
@@ -19,6 +19,9 @@ from guanhuai.regions.selectors import region_get_for_user
 from . import services
 from .models import PolicyProfile
 from .selectors import (
+    WORKLIST_PAGE_SIZE,
+    WORKLIST_RANK_LIMIT,
+    Worklist,
     families_of_contact,
     family_statuses,
     overdue_for_families,
@@ -35,10 +38,21 @@ def _require(request, perm="family.view"):
         raise Http404
 
 
+class ContactOut(Schema):
+    name: str
+    post: str
+
+
+class OverdueContactsOut(Schema):
+    first: ContactOut | None  # 第一联系人(乡镇); null when the family has none on that day
+    second: ContactOut | None  # 第二联系人(村居)
+
+
 class OverdueOut(Schema):
     family: int
     obligation: str
     due: dt.date | None
+    contacts: OverdueContactsOut
 
 
 class ReportOut(Schema):
@@ -64,7 +78,8 @@ def report(request, query: Query[ReportQuery]):
     rates = rates_for(families, day)
     overdue = overdue_for_families(families, day, limit=max(1, min(query.limit, 5000)))
     return ReportOut(region=region.code, date=day, families=rates.families, rates=rates.rates,
-                     overdue=[OverdueOut(family=r.family_id, obligation=r.key, due=r.due) for r in overdue])
+                     overdue=[OverdueOut(family=r.family_id, obligation=r.key, due=r.due, contacts=r.contacts)
+                              for r in overdue])
 
 
 class ChildRatesOut(Schema):
@@ -128,16 +143,52 @@ class WorkItemOut(Schema):
     obligations: list[dict[str, Any]]
 
 
-@router.get("/mine", response=list[WorkItemOut], summary="我联系的家庭(最紧急的在前)")
-def mine(request):
+class WorklistOut(Schema):
+    count: int  # every family on the list, not just this page
+    overdue: int
+    due_soon: int
+    page: int
+    pages: int
+    per_page: int
+    urgent_only: bool  # jurisdiction too large: only overdue / due-soon / open-event families are listed
+    items: list[WorkItemOut]
+
+
+class WorklistQuery(Schema):
+    page: int = Field(1, ge=1)
+    per_page: int = Field(WORKLIST_PAGE_SIZE, ge=1, le=200)
+
+
+@router.get("/mine", response=WorklistOut,
+            summary="我联系的家庭:全部按紧急程度排序(逾期、即将到期按期限、其余)后分页,计数覆盖整个清单")
+def mine(request, query: Query[WorklistQuery]):
     _require(request)
     scope = families_for_user(request.auth)
     contact = ContactPerson.objects.filter(user=request.auth, is_active=True).first()
-    items = worklist(families_of_contact(contact, scope) if contact else scope)
-    return [WorkItemOut(family=i.family.pk, head_name=i.family.head_name, region_code=i.family.region_id,
-                        status=i.status, due=i.due, open_events=i.open_events,
-                        obligations=[{"label": label, "status": st, "due": due} for label, st, due in i.obligations])
-            for i in items]
+    ranked = worklist(families_of_contact(contact, scope) if contact else scope, page=query.page,
+                      per_page=query.per_page, rank_limit=None if contact else WORKLIST_RANK_LIMIT)
+    return _worklist_out(ranked)
+
+
+@router.get("/contacts/{contact_id}/worklist", response=WorklistOut,
+            summary="某联系人所联系家庭的走访待办(排序和分页同“我联系的家庭”)")
+def contact_worklist(request, contact_id: int, query: Query[WorklistQuery]):
+    from guanhuai.contacts.selectors import contact_get_for_user
+
+    _require(request)
+    contact = contact_get_for_user(request.auth, contact_id)
+    ranked = worklist(families_of_contact(contact, families_for_user(request.auth)), page=query.page,
+                      per_page=query.per_page)
+    return _worklist_out(ranked)
+
+
+def _worklist_out(ranked: Worklist) -> WorklistOut:
+    items = [WorkItemOut(family=i.family.pk, head_name=i.family.head_name, region_code=i.family.region_id,
+                         status=i.status, due=i.due, open_events=i.open_events,
+                         obligations=[{"label": label, "status": st, "due": due} for label, st, due in i.obligations])
+             for i in ranked.items]
+    return WorklistOut(count=ranked.total, overdue=ranked.overdue, due_soon=ranked.due_soon, page=ranked.page,
+                       pages=ranked.pages, per_page=ranked.per_page, urgent_only=ranked.urgent_only, items=items)
 
 
 class VersionOut(Schema):

@@ -106,33 +106,111 @@ def _labels(family_region: str, day: dt.date) -> dict[str, str]:
     return {o.key: o.label for o in rules.version_at(day)}
 
 
-def worklist(families: QuerySet[Family], day: dt.date | None = None, *, limit: int = 300) -> list[WorkItem]:
-    """Families most urgent first (overdue, then due soon by due date), one query for states."""
+WORKLIST_PAGE_SIZE = 50
+# Without a contact card the worklist is the user's whole jurisdiction; above this many active families only
+# the families that can be urgent are ranked (a province is ~200,000 families).
+WORKLIST_RANK_LIMIT = 5000
+# What ranking needs of a family; the page's rows are read in full afterwards.
+_RANK_FIELDS = ("id", "region_id", "head_name", "registered_on", "status", "exit_date")
+
+
+@dataclass
+class Worklist:
+    """One page of a ranked worklist; the counts are over every ranked family, not just the page."""
+
+    items: list[WorkItem]
+    total: int
+    overdue: int
+    due_soon: int
+    page: int
+    pages: int
+    per_page: int
+    urgent_only: bool = False  # the scope was too large: only families that can be urgent were ranked
+
+    @property
+    def has_previous(self) -> bool:
+        return self.page > 1
+
+    @property
+    def has_next(self) -> bool:
+        return self.page < self.pages
+
+    @property
+    def start(self) -> int:
+        """1-based position of the page's first family in the whole list (0 when empty)."""
+        return (self.page - 1) * self.per_page + 1 if self.items else 0
+
+    @property
+    def end(self) -> int:
+        return (self.page - 1) * self.per_page + len(self.items)
+
+
+def _may_be_urgent(day: dt.date) -> Q:
+    """A superset of the families whose worklist status can be overdue or due soon on ``day``."""
+    rows = ObligationState.objects.filter(family=OuterRef("pk"))
+    return (Exists(rows.filter(base_status=OVERDUE))
+            | Exists(rows.filter(base_status=OPEN, due_soon_from__lte=day))
+            | Exists(MajorEvent.objects.filter(family=OuterRef("pk"), state=MajorEvent.State.OPEN)))
+
+
+def worklist(families: QuerySet[Family], day: dt.date | None = None, *, page: int = 1,
+             per_page: int = WORKLIST_PAGE_SIZE, rank_limit: int | None = None) -> Worklist:
+    """Rank ALL the active families most urgent first (overdue, then due soon by due date, then the rest),
+    then cut out one page; counts are over the whole list.
+
+    The number of queries does not depend on the number of families: ranking reads a few columns of each
+    family and its state rows; only the page's families are then read in full. ``rank_limit`` (for a
+    jurisdiction rather than one contact's families): above it, only families that can be urgent are ranked.
+    """
     from .state import refresh_families_if_stale
 
     day = day or timezone.localdate()
-    families = list(families.filter(status=Status.ACTIVE).select_related("region", "region__parent")[:limit])
+    active = families.filter(status=Status.ACTIVE)
+    urgent_only = rank_limit is not None and active.count() > rank_limit
+    if urgent_only:
+        active = active.filter(_may_be_urgent(day))
+    ranked = active.only(*_RANK_FIELDS).order_by("id")
+    families = list(ranked[:rank_limit] if rank_limit is not None else ranked)
     refresh_families_if_stale(families, day)
     states = defaultdict(list)
-    for row in ObligationState.objects.filter(family_id__in=[f.pk for f in families]):
+    for row in (ObligationState.objects.filter(family_id__in=[f.pk for f in families])
+                .values_list("family_id", "key", "base_status", "due_soon_from", "period_end", named=True)):
         states[row.family_id].append(row)
-    events = dict(MajorEvent.objects.filter(family_id__in=[f.pk for f in families], state=MajorEvent.State.OPEN)
-                  .values("family_id").annotate(n=Count("id")).values_list("family_id", "n"))
+    # Open events per family, and the urgency of its unanswered ones: overdue past the response deadline,
+    # due soon inside it; an event already answered (awaiting an officer's closing) is not urgent.
+    events: dict[int, int] = defaultdict(int)
+    event_status: dict[int, str] = {}
+    for family_id, response_due, responded_on in (
+            MajorEvent.objects.filter(family_id__in=[f.pk for f in families], state=MajorEvent.State.OPEN)
+            .values_list("family_id", "response_due", "responded_on")):
+        events[family_id] += 1
+        if responded_on is None and event_status.get(family_id) != OVERDUE:
+            event_status[family_id] = OVERDUE if response_due < day else DUE_SOON
     labels_cache: dict[str, dict[str, str]] = {}
     items = []
     for family in families:
-        labels = labels_cache.setdefault(family.region_id[:6], _labels(family.region_id, day))
+        labels = labels_cache.get(family.region_id)
+        if labels is None:
+            labels = labels_cache[family.region_id] = _labels(family.region_id, day)
         obligations = []
         for row in states.get(family.pk, []):
             obligations.append((labels.get(row.key, row.key), status_on(row, day), row.period_end))
         obligations.sort(key=lambda o: (URGENCY[o[1]], o[2] or dt.date.max))
         top = obligations[0][1] if obligations else OPEN
-        if events.get(family.pk):
-            top = OVERDUE if top != OVERDUE else top
+        event_top = event_status.get(family.pk)
+        if event_top is not None and URGENCY[event_top] < URGENCY[top]:
+            top = event_top
         due = next((o[2] for o in obligations if o[1] in (OVERDUE, DUE_SOON)), None)
         items.append(WorkItem(family, top, obligations, due, events.get(family.pk, 0)))
-    items.sort(key=lambda i: (URGENCY[i.status], i.due or dt.date.max, i.family.head_name))
-    return items
+    items.sort(key=lambda i: (URGENCY[i.status], i.due or dt.date.max, i.family.head_name, i.family.pk))
+    pages = max(1, -(-len(items) // per_page))
+    page = min(max(1, page), pages)
+    shown = items[(page - 1) * per_page:page * per_page]
+    full = Family.objects.select_related("region", "region__parent").in_bulk([i.family.pk for i in shown])
+    for item in shown:
+        item.family = full[item.family.pk]
+    return Worklist(shown, len(items), sum(1 for i in items if i.status == OVERDUE),
+                    sum(1 for i in items if i.status == DUE_SOON), page, pages, per_page, urgent_only)
 
 
 def families_of_contact(contact: ContactPerson, base: QuerySet[Family] | None = None) -> QuerySet[Family]:
@@ -151,6 +229,15 @@ class OverdueRow:
     due: dt.date | None
     first_contact: str = ""
     second_contact: str = ""
+    first_contact_post: str = ""
+    second_contact_post: str = ""
+
+    @property
+    def contacts(self) -> dict[str, dict[str, str] | None]:
+        """The responsible contacts by slot (name and post, never the phone); None where the slot is empty."""
+        return {"first": {"name": self.first_contact, "post": self.first_contact_post} if self.first_contact else None,
+                "second": ({"name": self.second_contact, "post": self.second_contact_post}
+                           if self.second_contact else None)}
 
 
 def overdue_for_families(families: QuerySet[Family], day: dt.date | None = None, *,
@@ -185,21 +272,27 @@ def overdue_for_families(families: QuerySet[Family], day: dt.date | None = None,
                   .exclude(state=MajorEvent.State.CLOSED, closed_at__date__lte=day)
                   .select_related("family", "family__region").order_by("response_due")[:limit])
     family_ids = {f.pk for f, _, _ in pairs} | {e.family_id for e in events}
-    contacts: dict[tuple[int, str], str] = {}
-    for a in (Assignment.objects.filter(family_id__in=family_ids, slot__in=[Slot.FIRST, Slot.SECOND],
-                                        start_date__lte=day)
-              .filter(Q(end_date__isnull=True) | Q(end_date__gt=day)).select_related("contact")):
-        contacts[(a.family_id, a.slot)] = a.contact.name
+    # Name and post only: the list is printed and exported, the phone stays behind its audited reveal.
+    contacts: dict[tuple[int, str], tuple[str, str]] = {}
+    for family_id, slot, name, post in (
+            Assignment.objects.filter(family_id__in=family_ids, slot__in=[Slot.FIRST, Slot.SECOND],
+                                      start_date__lte=day)
+            .filter(Q(end_date__isnull=True) | Q(end_date__gt=day))
+            .values_list("family_id", "slot", "contact__name", "contact__post")):
+        contacts[(family_id, slot)] = (name, post)
+
+    def row(family_id: int, family: Family, key: str, label: str, due: dt.date | None) -> OverdueRow:
+        first_name, first_post = contacts.get((family_id, Slot.FIRST), ("", ""))
+        second_name, second_post = contacts.get((family_id, Slot.SECOND), ("", ""))
+        return OverdueRow(family_id, family, key, label, due, first_name, second_name, first_post, second_post)
+
     out = []
     for family, key, due in pairs:
         labels = _labels(family.region_id, day)
-        out.append(OverdueRow(family.pk, family, key, labels.get(key, key), due,
-                              contacts.get((family.pk, Slot.FIRST), ""), contacts.get((family.pk, Slot.SECOND), "")))
+        out.append(row(family.pk, family, key, labels.get(key, key), due))
     for event in events:
-        out.append(OverdueRow(event.family_id, event.family, "emergency_visit",
-                              f"重大事件未及时上门({event.get_kind_display()})", event.response_due,
-                              contacts.get((event.family_id, Slot.FIRST), ""),
-                              contacts.get((event.family_id, Slot.SECOND), "")))
+        out.append(row(event.family_id, event.family, "emergency_visit",
+                       f"重大事件未及时上门({event.get_kind_display()})", event.response_due))
     out.sort(key=lambda r: (r.due or dt.date.max, r.family_id))
     return out[:limit]
 

@@ -23,6 +23,7 @@ from .engine import STATUS_LABELS
 from .models import PolicyProfile
 from .selectors import (
     RATE_LABELS,
+    WORKLIST_RANK_LIMIT,
     families_of_contact,
     family_statuses,
     overdue_list,
@@ -47,20 +48,29 @@ def _day(request) -> dt.date:
     return timezone.localdate()
 
 
+def _page_number(request) -> int:
+    try:
+        return max(1, int(request.GET.get("page", "1")))
+    except ValueError:
+        return 1
+
+
 @login_required
 def my_families(request):
-    """The contact's own families, most urgent first; everyone else: their jurisdiction (first 300)."""
+    """The contact's own families, all ranked most urgent first and shown a page at a time; everyone else:
+    their jurisdiction, ranked the same way."""
     _require(request.user)
     contact = ContactPerson.objects.filter(user=request.user, is_active=True).first()
     scope = families_for_user(request.user)
     families = families_of_contact(contact, scope) if contact else scope
-    items = worklist(families)
+    ranked = worklist(families, page=_page_number(request),
+                      rank_limit=None if contact else WORKLIST_RANK_LIMIT)
     own_rates = rates_for(families) if contact else None
-    counts = {"overdue": sum(1 for i in items if i.status == "overdue"),
-              "due_soon": sum(1 for i in items if i.status == "due_soon")}
     return render(request, "compliance/my_families.html", {
-        "items": items, "contact": contact, "counts": counts, "labels": STATUS_LABELS, "active_nav": "mine",
-        "can_record": has_perm(request.user, "visit.record"), "own_rates": own_rates, "rate_labels": RATE_LABELS,
+        "worklist": ranked, "items": ranked.items, "contact": contact, "labels": STATUS_LABELS,
+        "counts": {"overdue": ranked.overdue, "due_soon": ranked.due_soon, "total": ranked.total},
+        "active_nav": "mine", "can_record": has_perm(request.user, "visit.record"), "own_rates": own_rates,
+        "rate_labels": RATE_LABELS, "rank_limit": WORKLIST_RANK_LIMIT,
     })
 
 

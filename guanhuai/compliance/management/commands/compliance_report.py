@@ -44,8 +44,9 @@ class Command(BaseCommand):
             "date": day.isoformat(),
             "families": report.families,
             "rates": report.rates,
-            "overdue": [{"family": r.family_id, "obligation": r.key, "due": r.due.isoformat() if r.due else None}
-                        for r in overdue],
+            # The documented keys, plus the responsible contacts (name and post, never the phone).
+            "overdue": [{"family": r.family_id, "obligation": r.key, "due": r.due.isoformat() if r.due else None,
+                         "contacts": r.contacts} for r in overdue],
         }
         if options["json"]:
             self.stdout.write(json.dumps(payload, ensure_ascii=False))
