@@ -471,10 +471,13 @@ def main() -> None:
     results: dict = {"scale": args.scale}
     try:
         if args.reuse:
+            from django.core.management import call_command
+
             from guanhuai.accounts.models import User
             from guanhuai.families.models import Family
             from guanhuai.visits.models import Visit
 
+            call_command("migrate", verbosity=0)  # the kept database may predate the code's latest migrations
             village = User.objects.get(username="bench_village").region_id
             info = {"families": Family.objects.count(), "visits": Visit.objects.count(), "village": village,
                     "setup_s": 0.0, "family_ids": list(Family.objects.filter(

@@ -87,7 +87,7 @@ class Assignment(models.Model):
     entered_at = models.DateTimeField("录入时间")
     entry_deadline = models.DateField("录入期限")
     # The deadline was counted on a year with no published official calendar (Monday–Friday assumed).
-    entry_deadline_provisional = models.BooleanField("期限暂定", default=False)
+    entry_deadline_provisional = models.BooleanField("期限暂定", default=False, db_default=False)
     is_late = models.BooleanField("迟报", default=False)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
                                    related_name="+")
