@@ -140,6 +140,8 @@ class WorkItemOut(Schema):
     status: str
     due: dt.date | None
     open_events: int
+    event_status: str | None = None  # of its unanswered major events: overdue / due_soon; null when none
+    event_due: dt.date | None = None
     obligations: list[dict[str, Any]]
 
 
@@ -185,6 +187,7 @@ def contact_worklist(request, contact_id: int, query: Query[WorklistQuery]):
 def _worklist_out(ranked: Worklist) -> WorklistOut:
     items = [WorkItemOut(family=i.family.pk, head_name=i.family.head_name, region_code=i.family.region_id,
                          status=i.status, due=i.due, open_events=i.open_events,
+                         event_status=i.event_status, event_due=i.event_due,
                          obligations=[{"label": label, "status": st, "due": due} for label, st, due in i.obligations])
              for i in ranked.items]
     return WorklistOut(count=ranked.total, overdue=ranked.overdue, due_soon=ranked.due_soon, page=ranked.page,

@@ -97,6 +97,8 @@ class WorkItem:
     obligations: list[tuple[str, str, dt.date | None]] = field(default_factory=list)  # (label, status, due)
     due: dt.date | None = None
     open_events: int = 0
+    event_status: str | None = None  # of its unanswered events: OVERDUE or DUE_SOON; None when all are answered
+    event_due: dt.date | None = None  # the earliest response deadline among them
 
 
 def _labels(family_region: str, day: dt.date) -> dict[str, str]:
@@ -179,13 +181,14 @@ def worklist(families: QuerySet[Family], day: dt.date | None = None, *, page: in
     # Open events per family, and the urgency of its unanswered ones: overdue past the response deadline,
     # due soon inside it; an event already answered (awaiting an officer's closing) is not urgent.
     events: dict[int, int] = defaultdict(int)
-    event_status: dict[int, str] = {}
+    event_due: dict[int, dt.date] = {}
     for family_id, response_due, responded_on in (
             MajorEvent.objects.filter(family_id__in=[f.pk for f in families], state=MajorEvent.State.OPEN)
             .values_list("family_id", "response_due", "responded_on")):
         events[family_id] += 1
-        if responded_on is None and event_status.get(family_id) != OVERDUE:
-            event_status[family_id] = OVERDUE if response_due < day else DUE_SOON
+        if responded_on is None:
+            event_due[family_id] = min(response_due, event_due.get(family_id, response_due))
+    event_status = {family_id: OVERDUE if due < day else DUE_SOON for family_id, due in event_due.items()}
     labels_cache: dict[str, dict[str, str]] = {}
     items = []
     for family in families:
@@ -201,7 +204,10 @@ def worklist(families: QuerySet[Family], day: dt.date | None = None, *, page: in
         if event_top is not None and URGENCY[event_top] < URGENCY[top]:
             top = event_top
         due = next((o[2] for o in obligations if o[1] in (OVERDUE, DUE_SOON)), None)
-        items.append(WorkItem(family, top, obligations, due, events.get(family.pk, 0)))
+        if event_top is not None:  # an event's deadline ranks the family like an obligation's
+            due = min(due or dt.date.max, event_due[family.pk])
+        items.append(WorkItem(family, top, obligations, due, events.get(family.pk, 0), event_top,
+                              event_due.get(family.pk)))
     items.sort(key=lambda i: (URGENCY[i.status], i.due or dt.date.max, i.family.head_name, i.family.pk))
     pages = max(1, -(-len(items) // per_page))
     page = min(max(1, page), pages)

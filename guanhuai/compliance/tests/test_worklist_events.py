@@ -57,3 +57,31 @@ def test_an_answered_event_awaiting_closing_does_not_make_the_family_overdue(mak
     twin_status, _ = statuses["无事件"]
     assert twin_status != OVERDUE
     assert statuses["有事件"] == (twin_status, 1)  # still counted as open on the card, but not urgent
+
+
+def test_the_event_deadline_is_the_familys_due_date_and_is_shown(make_family, village_contact):
+    event = _twins(make_family, village_contact)
+    ranked = worklist(Family.objects.all(), EVENT_DAY + dt.timedelta(days=1))
+    item = next(i for i in ranked.items if i.family.head_name == "有事件")
+    assert (item.event_status, item.event_due, item.due) == (DUE_SOON, event.response_due, event.response_due)
+    late = next(i for i in worklist(Family.objects.all(), dt.date(2025, 6, 13)).items if i.family.head_name == "有事件")
+    assert (late.event_status, late.event_due) == (OVERDUE, dt.date(2025, 6, 12))
+
+
+def test_the_page_says_what_the_event_needs(make_family, village_contact):
+    from django.utils import timezone
+
+    from conftest import login
+
+    today = timezone.localdate()
+    late, soon, answered = (make_family(head_name=n) for n in ("逾期户", "将到户", "已上门户"))
+    for family, days_ago in ((late, 10), (soon, 0), (answered, 1)):
+        event_report(acting_user=village_contact, family=family, kind="illness",
+                     event_date=today - dt.timedelta(days=days_ago), description="住院(测试)")
+    visit_record(acting_user=village_contact, family=answered, data={"visit_date": today, "channel": "home"})
+    html = login(village_contact).get("/compliance/mine/").content.decode()
+    late_due = MajorEvent.objects.get(family=late).response_due
+    soon_due = MajorEvent.objects.get(family=soon).response_due
+    assert f"重大事件逾期未上门(限 {late_due:%m月%d日})" in html
+    assert f"重大事件:请于 {soon_due:%m月%d日} 前上门" in html
+    assert "重大事件已上门,待办结" in html
