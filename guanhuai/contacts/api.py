@@ -16,7 +16,7 @@ from ninja.files import UploadedFile
 
 from guanhuai.accounts.roles import has_perm
 from guanhuai.audit.services import audit_record, audit_sensitive_read
-from guanhuai.families.import_jobs import job_errors_export
+from guanhuai.families.import_jobs import api_errors_download
 from guanhuai.families.models import ImportJob
 from guanhuai.families.models import Status as FamilyStatus
 from guanhuai.families.selectors import families_for_user, family_get_for_user
@@ -492,9 +492,4 @@ def roster_job_errors(request, job_id: int):
     user = request.auth
     _require(user, "contacts.manage")
     job = roster_job_get_for_user(user, job_id)
-    content = job_errors_export(KIND, job, acting_user=user)
-    if content is None:
-        raise ValidationError("没有错误行")
-    response = HttpResponse(content, content_type=XLSX)
-    response["Content-Disposition"] = f"attachment; filename=roster-errors-{job.pk}.xlsx"
-    return response
+    return api_errors_download(KIND, job, acting_user=user)

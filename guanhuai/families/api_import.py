@@ -17,7 +17,7 @@ from guanhuai.accounts.roles import has_perm
 from guanhuai.regions.selectors import region_get_for_user
 
 from .import_columns import template_xlsx
-from .import_jobs import XLSX, job_error_rows, job_errors_export
+from .import_jobs import XLSX, api_errors_download, job_error_rows
 from .importing import import_commit_request, import_job_create
 from .models import ImportJob
 from .selectors import import_job_get_for_user
@@ -119,9 +119,4 @@ def commit(request, job_id: int):
 def download_errors(request, job_id: int):
     _require(request.auth)
     job = import_job_get_for_user(request.auth, job_id)
-    content = job_errors_export(KIND, job, acting_user=request.auth)
-    if content is None:
-        raise ValidationError("没有错误行")
-    response = HttpResponse(content, content_type=XLSX)
-    response["Content-Disposition"] = f"attachment; filename=import-{job.pk}-errors.xlsx"
-    return response
+    return api_errors_download(KIND, job, acting_user=request.auth)

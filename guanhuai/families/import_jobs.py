@@ -164,6 +164,14 @@ def job_errors_export(kind: ImportKind, job: ImportJob, *, acting_user) -> bytes
     return content
 
 
+def api_errors_download(kind: ImportKind, job: ImportJob, *, acting_user) -> HttpResponse:
+    """The JSON API's error-workbook download (a 400 in the API's error shape when there are no bad rows)."""
+    content = job_errors_export(kind, job, acting_user=acting_user)
+    if content is None:
+        raise ValidationError("没有错误行")
+    return xlsx_response(content, f"{kind.errors_filename}-{job.pk}.xlsx")
+
+
 # --- pages ---------------------------------------------------------------------------------------
 
 def bind(view: Callable[..., HttpResponse], kind: ImportKind) -> Callable[..., HttpResponse]:

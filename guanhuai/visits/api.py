@@ -19,7 +19,7 @@ from guanhuai.accounts.roles import has_perm
 from guanhuai.audit.services import audit_sensitive_read
 from guanhuai.contacts.models import ContactPerson
 from guanhuai.families.api_import import ImportJobOut, ReportQuery, job_out
-from guanhuai.families.import_jobs import XLSX, job_errors_export
+from guanhuai.families.import_jobs import XLSX, api_errors_download
 from guanhuai.regions.selectors import region_get_for_user
 
 from . import services
@@ -229,12 +229,7 @@ def commit_import(request, job_id: int):
 def download_import_errors(request, job_id: int):
     _require_import(request.auth)
     job = visit_import_job_get_for_user(request.auth, job_id)
-    content = job_errors_export(IMPORT_KIND, job, acting_user=request.auth)
-    if content is None:
-        raise ValidationError("没有错误行")
-    response = HttpResponse(content, content_type=XLSX)
-    response["Content-Disposition"] = f"attachment; filename=visit-import-{job.pk}-errors.xlsx"
-    return response
+    return api_errors_download(IMPORT_KIND, job, acting_user=request.auth)
 
 
 @router.get("/{visit_id}", response=VisitOut, summary="走访记录详情")
