@@ -50,6 +50,7 @@ def test_the_county_page_shows_the_names_and_marks_a_missing_contact(served_and_
     html = login(county_officer).get(reverse("compliance:region")).content.decode()
     row = next(line for line in html.split("<tr") if "有人联系户" in line)
     assert "镇干赵" in row and "村干钱" in row and "(缺)" not in row
+    assert "包村干部" in row and "村委委员" in row and PHONES[0] not in row
     missing = next(line for line in html.split("<tr") if "无人联系户" in line)
     assert missing.count("(缺)") == 2
 
