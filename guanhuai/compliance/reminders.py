@@ -15,6 +15,7 @@ from collections import defaultdict
 from django.conf import settings
 from django.db import transaction
 from django.db.models import Q
+from django.urls import reverse
 from django.utils import timezone
 
 from guanhuai.contacts.models import Assignment, ContactPerson
@@ -75,7 +76,7 @@ def _event_reminders_send(day: dt.date) -> int:
     soon = add_working_days(day, REMINDER_SOON_WORKING_DAYS).date
     events = list(MajorEvent.objects.filter(state=MajorEvent.State.OPEN, responded_on__isnull=True,
                                             event_date__lte=day, response_due__lte=soon)
-                  .select_related("family", "family__region").order_by("response_due", "id"))
+                  .order_by("response_due", "id"))
     if not events:
         return 0
     users_by_family: dict[int, list] = defaultdict(list)
@@ -88,16 +89,16 @@ def _event_reminders_send(day: dt.date) -> int:
         users = users_by_family.get(event.family_id)
         if not users:
             continue
-        family = event.family
-        label = event.get_kind_display() + (f"({event.get_petition_level_display()})" if event.petition_level else "")
-        where = f"{family.region.name}{family.head_name}家发生{label}"
+        # Like the periodic reminder, the notice names no one and no illness: e-mail and SMS carry its title
+        # (and e-mail its text) outside the system; the link opens the event for a logged-in contact.
         if event.response_due < day:
-            title = f"重大事件逾期:{where},上门期限 {event.response_due:%m月%d日} 已过,请尽快上门"
+            title = f"重大事件逾期:您联系的一户家庭的上门期限 {event.response_due:%m月%d日} 已过,请尽快上门"
         else:
-            title = f"重大事件提醒:{where},请于 {event.response_due:%m月%d日} 前上门"
+            title = f"重大事件提醒:您联系的一户家庭发生重大事件,请于 {event.response_due:%m月%d日} 前上门"
         with transaction.atomic():
             created = notify(users=users, kind="reminder", title=title,
-                             body=f"{event.description}\n上门后请在系统中记录走访。", url=f"/families/{family.pk}/",
+                             body="详情请登录系统查看;上门后请在系统中记录走访。",
+                             url=reverse("visits:event_detail", args=[event.pk]),
                              dedupe_key=f"reminder:event:{event.pk}:{day.isoformat()}", email=True,
                              sms=getattr(settings, "REMINDER_SMS", False))
         sent += len(created)

@@ -64,16 +64,20 @@ def test_an_event_due_within_two_working_days_reminds_both_contacts_once(event, 
         _send(EVENT_DAY + dt.timedelta(days=1), times=2)  # the second run the same day sends nothing new
     for user in (village_contact, township_officer):
         [note] = _event_notices(user)
-        assert note.title == "重大事件提醒:桃园村张建国家发生重病,请于 06月12日 前上门"
-        assert note.url == f"/families/{event.family_id}/" and "突发脑梗住院" in note.body
+        assert note.title == "重大事件提醒:您联系的一户家庭发生重大事件,请于 06月12日 前上门"
+        assert note.url == f"/visits/events/{event.pk}/"
     emails = [m for m in mail.outbox if "重大事件" in m.subject]
     assert len(emails) == 1 and emails[0].to == ["cadre@example.test"]
+    # Nothing personal leaves the system: no name, place, illness or description in the notice or the e-mail.
+    for text in (note.title, note.body, emails[0].subject, emails[0].body):
+        for private in ("张建国", "桃园村", "重病", "突发脑梗住院"):
+            assert private not in text, (private, text)
 
 
 def test_an_overdue_event_reminds_once_a_day(event, village_contact):
     _send(dt.date(2025, 6, 13), times=2)
     [note] = _event_notices(village_contact)
-    assert note.title == "重大事件逾期:桃园村张建国家发生重病,上门期限 06月12日 已过,请尽快上门"
+    assert note.title == "重大事件逾期:您联系的一户家庭的上门期限 06月12日 已过,请尽快上门"
     _send(dt.date(2025, 6, 16))  # the next working day: still open, reminded again
     assert len(_event_notices(village_contact)) == 2
 
