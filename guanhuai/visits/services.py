@@ -10,6 +10,9 @@ transaction (ARCHITECTURE decision 3).
 from __future__ import annotations
 
 import datetime as dt
+import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -32,6 +35,8 @@ from guanhuai.workdays.calendar import add_working_days
 
 from .models import FACE_TO_FACE, Channel, EventKind, MajorEvent, PetitionLevel, Referral, Visit
 from .selectors import own_contact
+
+logger = logging.getLogger(__name__)
 
 VISIT_FIELDS = ["visit_date", "channel", "participants", "health_observed", "mental_observed", "needs_raised",
                 "policies_explained", "problems_solved", "referred_to", "referral_note", "follow_up", "follow_up_due",
@@ -122,7 +127,9 @@ def _photo_type(data: bytes) -> str:
     raise ValidationError({"photos": "照片只支持 JPEG 或 PNG 格式"})
 
 
-def _attach_photos(visit: Visit, photos) -> None:
+def _attach_photos(visit: Visit, photos, stored: list[str]) -> None:
+    """Store the photos and their rows; each stored file's name is added to ``stored`` as soon as it is
+    written, so the caller can remove the files if its transaction fails (see ``_photos_kept_only_if_saved``)."""
     from django.core.files.base import ContentFile
 
     from .models import VisitPhoto
@@ -135,7 +142,31 @@ def _attach_photos(visit: Visit, photos) -> None:
         ext = "jpg" if content_type == "image/jpeg" else "png"
         photo = VisitPhoto(visit=visit, content_type=content_type)
         photo.image.save(f"visit{visit.pk}.{ext}", ContentFile(content), save=False)
+        stored.append(photo.image.name)
         photo.save()
+
+
+def _photo_files_delete(names: list[str]) -> None:
+    from .models import VisitPhoto
+
+    storage = VisitPhoto._meta.get_field("image").storage
+    for name in names:
+        try:
+            storage.delete(name)
+        except OSError:  # the row is gone either way; a file left behind is logged for the operator
+            logger.exception("无法删除走访照片文件 %s", name)
+
+
+@contextmanager
+def _photos_kept_only_if_saved() -> Iterator[list[str]]:
+    """Photos are personal data: a file stored for a write that then fails (a bad second photo, any error
+    before the commit) is deleted again rather than left in storage with no row pointing to it."""
+    stored: list[str] = []
+    try:
+        yield stored
+    except BaseException:
+        _photo_files_delete(stored)
+        raise
 
 
 MAX_PHOTOS_PER_VISIT = 9  # the recording form's limit for one visit
@@ -162,14 +193,14 @@ def visit_add_photos(*, acting_user, visit: Visit, photos) -> list:
         checked.append(ContentFile(content))
     if not checked:
         raise ValidationError({"photos": "请选择要上传的照片"})
-    with transaction.atomic():
+    with _photos_kept_only_if_saved() as stored_files, transaction.atomic():
         # The visit's row lock makes two simultaneous uploads count each other's photos.
         Visit.objects.select_for_update().filter(pk=visit.pk).values_list("pk", flat=True).first()
         stored = VisitPhoto.objects.filter(visit=visit).count()
         if stored + len(checked) > MAX_PHOTOS_PER_VISIT:
             raise ValidationError({"photos": f"每条走访记录最多 {MAX_PHOTOS_PER_VISIT} 张照片,"
                                              f"已有 {stored} 张"})
-        _attach_photos(visit, checked)
+        _attach_photos(visit, checked, stored_files)
         added = list(VisitPhoto.objects.filter(visit=visit).order_by("-pk")[:len(checked)])[::-1]
         audit_record(actor=acting_user, action="visit.photos_added", obj=visit, object_repr=str(visit),
                      changes={"photos": [p.pk for p in added], "family": visit.family_id})
@@ -261,7 +292,7 @@ def visit_record(
         raise ValidationError({"entry_date": "录入日期不能早于走访日期"})
     deadline = add_working_days(data["visit_date"], entry_deadline_days(family.region_id, data["visit_date"]))
     # Inside the API's own transaction no savepoint is needed (an error there rolls everything back).
-    with transaction.atomic(savepoint=not family_locked):
+    with _photos_kept_only_if_saved() as stored_files, transaction.atomic(savepoint=not family_locked):
         if not family_locked:
             # First, so that an event reported at the same time is either seen by _link_event below or
             # waits and then finds this visit (event_report takes the same lock).
@@ -272,7 +303,7 @@ def visit_record(
                       is_late=not backfill and entry_date > deadline.date, is_backfill=backfill, **data)
         visit.full_clean(exclude=TRUSTED_KEYS)
         rows.insert(visit)  # one plain INSERT: this runs for every visit recorded (see lib/rows.py)
-        _attach_photos(visit, photos)
+        _attach_photos(visit, photos, stored_files)
         _link_event(visit)
         counted = not backfill and entry_date.year == today.year and entry_date <= today
         family_refresh(family, day=today, visit_delta=(1, int(visit.is_late)) if counted else (0, 0), lock=False)
@@ -319,7 +350,10 @@ def visit_delete(*, acting_user, visit: Visit, reason: str) -> None:
         family_lock(visit.family_id)  # first, as when recording
         family, event_id, pk = visit.family, visit.event_id, visit.pk
         counted = (visit.region_id, visit.visit_date, visit.channel)
+        files = list(visit.photos.values_list("image", flat=True))
         visit.delete()
+        if files:  # the photos go with the record, once its deletion is committed
+            transaction.on_commit(lambda: _photo_files_delete(files))
         # Every event this visit answered (not only the linked one) falls to its next answer, or none.
         events_reanswer(family_id=family.pk, also=event_id)
         family_refresh(family, day=timezone.localdate(), lock=False)
