@@ -97,6 +97,16 @@ def rules_for_region(code: str) -> ProfileRules | None:
     return _rules(profile_id) if profile_id else None
 
 
+DEFAULT_ENTRY_WORKING_DAYS = 5  # DOMAIN.md: data entered within 5 official working days
+
+
+def entry_deadline_days(region_code: str, day: dt.date) -> int:
+    """Official working days to enter a visit or a contact change made on ``day`` (the profile's entry deadline)."""
+    rules = rules_for_region(region_code)
+    spec = rules.first_of_kind("entry_deadline", day) if rules else None
+    return spec.working_days if spec else DEFAULT_ENTRY_WORKING_DAYS
+
+
 Scope = tuple[str, tuple[str, ...]]  # (region code prefix, sub-prefixes left out)
 
 

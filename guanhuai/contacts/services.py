@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from guanhuai.accounts.roles import has_perm
 from guanhuai.audit.services import PendingEvent, audit_record, audit_record_many, diff_values
+from guanhuai.compliance.profiles import entry_deadline_days
 from guanhuai.families.hooks import families_changed
 from guanhuai.families.models import Family, Status
 from guanhuai.lib.crypto import default_blind_index
@@ -126,8 +127,6 @@ def _deadline(start: dt.date, region_code: str) -> dict:
     """Entry deadline fields of an assignment starting on ``start``: the profile's entry deadline in official
     working days (the same rule as for visits; 5 when the region has no profile), whether the count ran into a
     year with no published calendar, and whether the entry (today) is late."""
-    from guanhuai.visits.services import entry_deadline_days  # visits imports this app
-
     deadline = add_working_days(start, entry_deadline_days(region_code, start))
     return {"entry_deadline": deadline.date, "entry_deadline_provisional": deadline.provisional,
             "is_late": timezone.localdate() > deadline.date}
@@ -213,6 +212,8 @@ def contacts_bulk_reassign(*, acting_user, from_contact: ContactPerson, to_conta
         deadlines: dict[str, dict] = {}  # by village: the profile, hence the deadline, may differ between them
         for old in moving:
             _check_assignment(acting_user, old.family, old.slot, to_contact, change_date)
+            if old.region_id not in deadlines:
+                deadlines[old.region_id] = _deadline(change_date, old.region_id)
             if change_date < old.start_date:
                 raise ValidationError({"change_date": f"交接日期早于 {old.family} 的分工起始日期"})
             old.end_date = change_date
@@ -220,8 +221,7 @@ def contacts_bulk_reassign(*, acting_user, from_contact: ContactPerson, to_conta
             old.save(update_fields=["end_date", "end_reason"])
             Assignment.objects.create(family=old.family, contact=to_contact, slot=old.slot, region_id=old.region_id,
                                       start_date=change_date, reason=reason, entered_at=timezone.now(),
-                                      created_by=acting_user,
-                                      **deadlines.setdefault(old.region_id, _deadline(change_date, old.region_id)))
+                                      created_by=acting_user, **deadlines[old.region_id])
             if old.slot != Slot.LEADER:
                 _queue_card(old.family, "联系人变更")
             events.append(PendingEvent(action="assignment.set", object_type="family", object_id=str(old.family_id),

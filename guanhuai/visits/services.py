@@ -22,13 +22,14 @@ from django.utils import timezone
 from guanhuai.accounts.models import User
 from guanhuai.accounts.roles import Role, has_perm
 from guanhuai.audit.services import audit_record, diff_values
-from guanhuai.compliance.profiles import rules_for_region
+from guanhuai.compliance.profiles import entry_deadline_days, rules_for_region
 from guanhuai.compliance.state import family_lock, family_refresh
 from guanhuai.compliance.visit_counts import visit_count_moved, visit_counted, visit_uncounted
 from guanhuai.contacts.models import ContactPerson
 from guanhuai.families.models import Family, Status
 from guanhuai.inbox.services import notify
 from guanhuai.lib import rows
+from guanhuai.lib.dates import as_date
 from guanhuai.lib.rows import shared_cursor
 from guanhuai.regions.codes import CITY, COUNTY, ancestor_code
 from guanhuai.workdays.calendar import add_working_days
@@ -44,7 +45,6 @@ VISIT_FIELDS = ["visit_date", "channel", "participants", "health_observed", "men
 # The foreign keys come from access functions (family, its region, the contact, the acting user);
 # full_clean would otherwise spend one SELECT per key checking that they exist.
 TRUSTED_KEYS = ["event", "family", "region", "contact", "recorded_by"]
-DEFAULT_ENTRY_WORKING_DAYS = 5
 DEFAULT_EMERGENCY_DAYS = 3
 PHOTO_TYPES = {b"\xff\xd8\xff": "image/jpeg", b"\x89PNG\r\n\x1a\n": "image/png"}
 MAX_PHOTO_BYTES = 8 * 1024 * 1024
@@ -54,12 +54,6 @@ NOT_LOOKED_UP = object()  # visit_record's ``own`` when the caller has not read 
 def _require(user) -> None:
     if not has_perm(user, "visit.record"):
         raise ValidationError("您没有记录走访的权限")
-
-
-def entry_deadline_days(region_code: str, visit_date: dt.date) -> int:
-    rules = rules_for_region(region_code)
-    spec = rules.first_of_kind("entry_deadline", visit_date) if rules else None
-    return spec.working_days if spec else DEFAULT_ENTRY_WORKING_DAYS
 
 
 def emergency_days(region_code: str, event_date: dt.date) -> int:
@@ -127,22 +121,29 @@ def _photo_type(data: bytes) -> str:
     raise ValidationError({"photos": "照片只支持 JPEG 或 PNG 格式"})
 
 
-def _attach_photos(visit: Visit, photos, stored: list[str]) -> None:
-    """Store the photos and their rows; each stored file's name is added to ``stored`` as soon as it is
-    written, so the caller can remove the files if its transaction fails (see ``_photos_kept_only_if_saved``)."""
-    from django.core.files.base import ContentFile
-
-    from .models import VisitPhoto
-
+def _checked_photos(photos) -> list[tuple[bytes, str]]:
+    """Every upload's content and type, all checked (JPEG/PNG, at most 8 MB) before any is stored."""
+    checked = []
     for upload in photos or []:
         content = upload.read()
         if len(content) > MAX_PHOTO_BYTES:
             raise ValidationError({"photos": "单张照片不能超过 8 MB"})
-        content_type = _photo_type(content)
+        checked.append((content, _photo_type(content)))
+    return checked
+
+
+def _attach_photos(visit: Visit, checked: list[tuple[bytes, str]], stored: list) -> None:
+    """Store checked photos and their rows. Each photo joins ``stored`` as soon as its file is written, so
+    ``_photos_kept_only_if_saved`` can remove the files if the transaction fails."""
+    from django.core.files.base import ContentFile
+
+    from .models import VisitPhoto
+
+    for content, content_type in checked:
         ext = "jpg" if content_type == "image/jpeg" else "png"
         photo = VisitPhoto(visit=visit, content_type=content_type)
         photo.image.save(f"visit{visit.pk}.{ext}", ContentFile(content), save=False)
-        stored.append(photo.image.name)
+        stored.append(photo)
         photo.save()
 
 
@@ -158,14 +159,14 @@ def _photo_files_delete(names: list[str]) -> None:
 
 
 @contextmanager
-def _photos_kept_only_if_saved() -> Iterator[list[str]]:
-    """Photos are personal data: a file stored for a write that then fails (a bad second photo, any error
-    before the commit) is deleted again rather than left in storage with no row pointing to it."""
-    stored: list[str] = []
+def _photos_kept_only_if_saved() -> Iterator[list]:
+    """Photos are personal data: a file stored for a write that then fails (any error before the commit)
+    is deleted again rather than left in storage with no row pointing to it."""
+    stored: list = []
     try:
         yield stored
     except BaseException:
-        _photo_files_delete(stored)
+        _photo_files_delete([photo.image.name for photo in stored])
         raise
 
 
@@ -179,29 +180,20 @@ def visit_add_photos(*, acting_user, visit: Visit, photos) -> list:
     checked (JPEG/PNG, at most 8 MB) before the first one is stored, so a bad file in the
     batch leaves neither rows nor files behind; a visit holds at most nine photos.
     """
-    from django.core.files.base import ContentFile
-
     from .models import VisitPhoto
 
     _require(acting_user)
-    checked = []
-    for upload in photos or []:
-        content = upload.read()
-        if len(content) > MAX_PHOTO_BYTES:
-            raise ValidationError({"photos": "单张照片不能超过 8 MB"})
-        _photo_type(content)
-        checked.append(ContentFile(content))
+    checked = _checked_photos(photos)
     if not checked:
         raise ValidationError({"photos": "请选择要上传的照片"})
-    with _photos_kept_only_if_saved() as stored_files, transaction.atomic():
+    with _photos_kept_only_if_saved() as added, transaction.atomic():
         # The visit's row lock makes two simultaneous uploads count each other's photos.
         Visit.objects.select_for_update().filter(pk=visit.pk).values_list("pk", flat=True).first()
         stored = VisitPhoto.objects.filter(visit=visit).count()
         if stored + len(checked) > MAX_PHOTOS_PER_VISIT:
             raise ValidationError({"photos": f"每条走访记录最多 {MAX_PHOTOS_PER_VISIT} 张照片,"
                                              f"已有 {stored} 张"})
-        _attach_photos(visit, checked, stored_files)
-        added = list(VisitPhoto.objects.filter(visit=visit).order_by("-pk")[:len(checked)])[::-1]
+        _attach_photos(visit, checked, added)
         audit_record(actor=acting_user, action="visit.photos_added", obj=visit, object_repr=str(visit),
                      changes={"photos": [p.pk for p in added], "family": visit.family_id})
     return added
@@ -211,11 +203,6 @@ def visit_add_photos(*, acting_user, visit: Visit, photos) -> list:
 # first answer, as event_first_answer and the rebuild would find). No LIMIT: a visit answers every such event.
 _OPEN_EVENTS = ("SELECT id, region_code, event_date FROM visits_majorevent WHERE family_id = %s AND state = %s "
                 "AND event_date <= %s AND (responded_on IS NULL OR responded_on > %s) ORDER BY event_date, id")
-
-
-def _as_date(value) -> dt.date:
-    # SQLite hands raw SQL dates back as text.
-    return value if isinstance(value, dt.date) else dt.date.fromisoformat(value)
 
 
 def _link_event(visit: Visit) -> None:
@@ -228,7 +215,7 @@ def _link_event(visit: Visit) -> None:
         cursor.execute(_OPEN_EVENTS, [visit.family_id, MajorEvent.State.OPEN, visit.visit_date, visit.visit_date])
         found = cursor.fetchall()
     answered = [pk for pk, region_code, event_date in found
-                if visit.channel in emergency_channels(region_code, _as_date(event_date))]
+                if visit.channel in emergency_channels(region_code, as_date(event_date))]
     if not answered:
         return
     MajorEvent.objects.filter(pk__in=answered).update(responded_on=visit.visit_date)
@@ -291,6 +278,7 @@ def visit_record(
     if entry_date < data["visit_date"]:
         raise ValidationError({"entry_date": "录入日期不能早于走访日期"})
     deadline = add_working_days(data["visit_date"], entry_deadline_days(family.region_id, data["visit_date"]))
+    checked_photos = _checked_photos(photos)
     # Inside the API's own transaction no savepoint is needed (an error there rolls everything back).
     with _photos_kept_only_if_saved() as stored_files, transaction.atomic(savepoint=not family_locked):
         if not family_locked:
@@ -303,7 +291,7 @@ def visit_record(
                       is_late=not backfill and entry_date > deadline.date, is_backfill=backfill, **data)
         visit.full_clean(exclude=TRUSTED_KEYS)
         rows.insert(visit)  # one plain INSERT: this runs for every visit recorded (see lib/rows.py)
-        _attach_photos(visit, photos, stored_files)
+        _attach_photos(visit, checked_photos, stored_files)
         _link_event(visit)
         counted = not backfill and entry_date.year == today.year and entry_date <= today
         family_refresh(family, day=today, visit_delta=(1, int(visit.is_late)) if counted else (0, 0), lock=False)
