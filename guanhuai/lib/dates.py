@@ -49,3 +49,8 @@ def parse_date(value: object) -> dt.date | None:
             except ValueError:
                 raise DateParseError(f"日期不存在:{text}") from None
     raise DateParseError(f"无法识别的日期格式:{text}(可用 2020-1-5、2020/01/05 或 2020年1月5日)")
+
+
+def as_date(value: dt.date | str) -> dt.date:
+    """A date read back by plain SQL: SQLite hands dates back as ISO text, PostgreSQL as dates."""
+    return value if isinstance(value, dt.date) else dt.date.fromisoformat(value)

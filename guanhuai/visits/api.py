@@ -11,7 +11,7 @@ import datetime as dt
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import Http404
 from ninja import File, Form, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 
@@ -19,7 +19,7 @@ from guanhuai.accounts.roles import has_perm
 from guanhuai.audit.services import audit_sensitive_read
 from guanhuai.contacts.models import ContactPerson
 from guanhuai.families.api_import import ImportJobOut, ReportQuery, job_out
-from guanhuai.families.import_jobs import XLSX, api_errors_download
+from guanhuai.families.import_jobs import api_errors_download, xlsx_response
 from guanhuai.regions.selectors import region_get_for_user
 
 from . import services
@@ -32,12 +32,12 @@ from .selectors import (
     event_is_overdue,
     event_list,
     family_for_recording,
-    photo_get_for_user,
     recording_context,
     visit_get_for_user,
     visit_import_job_get_for_user,
     visit_list,
 )
+from .views import photo_response
 from .views_import import KIND as IMPORT_KIND
 
 router = Router(tags=["走访记录"])
@@ -189,9 +189,7 @@ def _require_import(user) -> None:
 @router.get("/imports/template.xlsx", summary="下载历史走访导入模板(xlsx)")
 def download_import_template(request):
     _require_import(request.auth)
-    response = HttpResponse(IMPORT_KIND.template_xlsx(), content_type=XLSX)
-    response["Content-Disposition"] = "attachment; filename=visit-import-template.xlsx"
-    return response
+    return xlsx_response(IMPORT_KIND.template_xlsx(), IMPORT_KIND.template_filename)
 
 
 @router.post("/imports", response={201: ImportJobOut},
@@ -298,12 +296,7 @@ def list_photos(request, visit_id: int):
 
 @router.get("/photos/{int:photo_id}", summary="下载走访照片")
 def download_photo(request, photo_id: int):
-    photo = photo_get_for_user(request.auth, photo_id)
-    audit_sensitive_read(request.auth, action="visit.photo_viewed", obj=photo.visit,
-                         changes={"photo": photo.pk})
-    response = FileResponse(photo.image.open("rb"), content_type=photo.content_type)
-    response["Content-Disposition"] = "inline"
-    return response
+    return photo_response(request.auth, photo_id)
 
 
 # ---------------------------------------------------------------- major events

@@ -242,14 +242,13 @@ def _recording_read(user, pk, *, for_update: bool, with_contact: bool) -> tuple[
     return family, contact_cols.build(row[m:]) if with_contact else None
 
 
-def family_for_recording(user, pk, *, for_update: bool = False) -> Family:
+def family_for_recording(user, pk) -> Family:
     """The family a visit or event is recorded for: in jurisdiction and the user may record, else 404.
 
     The same answer as ``family_get_for_user`` (its region loaded; the encrypted bank account left
     deferred) from one plain statement: this runs for every visit recorded (see lib/rows.py).
-    ``for_update`` (inside a transaction) also takes the family's row lock, as ``family_lock`` would.
     """
-    return _recording_read(user, pk, for_update=for_update, with_contact=False)[0]
+    return _recording_read(user, pk, for_update=False, with_contact=False)[0]
 
 
 def recording_context(user, pk, *, for_update: bool = False) -> tuple[Family, ContactPerson | None]:

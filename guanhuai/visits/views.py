@@ -190,14 +190,22 @@ def visit_delete(request, visit_id):
                                                   "active_nav": "visits"})
 
 
-@login_required
-def visit_photo(request, photo_id):
-    photo = photo_get_for_user(request.user, photo_id)
-    if request.method != "GET":
-        return HttpResponseNotAllowed(["GET"])
+def photo_response(user, photo_id) -> FileResponse:
+    """A visit photo for a user who may see the visit (else 404); the read is audited like the visit's.
+    The page below and the JSON API both serve photos through it."""
+    photo = photo_get_for_user(user, photo_id)
+    audit_sensitive_read(user, action="visit.photo_viewed", obj=photo.visit, changes={"photo": photo.pk})
     response = FileResponse(photo.image.open("rb"), content_type=photo.content_type)
     response["Content-Disposition"] = "inline"
     return response
+
+
+@login_required
+def visit_photo(request, photo_id):
+    if request.method != "GET":
+        photo_get_for_user(request.user, photo_id)  # 404 before 405: another county learns nothing
+        return HttpResponseNotAllowed(["GET"])
+    return photo_response(request.user, photo_id)
 
 
 # ---------------------------------------------------------------- lists
