@@ -12,7 +12,6 @@ from ninja import Field, Query, Router, Schema
 
 from guanhuai.accounts.roles import has_perm
 from guanhuai.audit.services import audit_sensitive_read
-from guanhuai.contacts.models import ContactPerson
 from guanhuai.families.selectors import families_for_user, family_get_for_user
 from guanhuai.regions.selectors import region_get_for_user
 
@@ -20,10 +19,10 @@ from . import services
 from .models import PolicyProfile
 from .selectors import (
     WORKLIST_PAGE_SIZE,
-    WORKLIST_RANK_LIMIT,
     Worklist,
     families_of_contact,
     family_statuses,
+    my_worklist,
     overdue_for_families,
     rates_by_child_region,
     rates_for,
@@ -165,10 +164,7 @@ class WorklistQuery(Schema):
             summary="我联系的家庭:全部按紧急程度排序(逾期、即将到期按期限、其余)后分页,计数覆盖整个清单")
 def mine(request, query: Query[WorklistQuery]):
     _require(request)
-    scope = families_for_user(request.auth)
-    contact = ContactPerson.objects.filter(user=request.auth, is_active=True).first()
-    ranked = worklist(families_of_contact(contact, scope) if contact else scope, page=query.page,
-                      per_page=query.per_page, rank_limit=None if contact else WORKLIST_RANK_LIMIT)
+    _, _, ranked = my_worklist(request.auth, page=query.page, per_page=query.per_page)
     return _worklist_out(ranked)
 
 
@@ -190,8 +186,9 @@ def _worklist_out(ranked: Worklist) -> WorklistOut:
                          event_status=i.event_status, event_due=i.event_due,
                          obligations=[{"label": label, "status": st, "due": due} for label, st, due in i.obligations])
              for i in ranked.items]
-    return WorklistOut(count=ranked.total, overdue=ranked.overdue, due_soon=ranked.due_soon, page=ranked.page,
-                       pages=ranked.pages, per_page=ranked.per_page, urgent_only=ranked.urgent_only, items=items)
+    return WorklistOut(count=ranked.total, overdue=ranked.overdue, due_soon=ranked.due_soon, page=ranked.page.number,
+                       pages=ranked.page.paginator.num_pages, per_page=ranked.page.paginator.per_page,
+                       urgent_only=ranked.urgent_only, items=items)
 
 
 class VersionOut(Schema):

@@ -27,6 +27,7 @@ import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
 
+from django.core.paginator import Page, Paginator
 from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
 from django.utils import timezone
 
@@ -118,33 +119,21 @@ _RANK_FIELDS = ("id", "region_id", "head_name", "registered_on", "status", "exit
 
 @dataclass
 class Worklist:
-    """One page of a ranked worklist; the counts are over every ranked family, not just the page."""
+    """One page (Django's ``Page`` of ``WorkItem``) of a ranked worklist; the counts are over every ranked
+    family, not just the page."""
 
-    items: list[WorkItem]
-    total: int
+    page: Page
     overdue: int
     due_soon: int
-    page: int
-    pages: int
-    per_page: int
     urgent_only: bool = False  # the scope was too large: only families that can be urgent were ranked
 
     @property
-    def has_previous(self) -> bool:
-        return self.page > 1
+    def items(self) -> list[WorkItem]:
+        return self.page.object_list
 
     @property
-    def has_next(self) -> bool:
-        return self.page < self.pages
-
-    @property
-    def start(self) -> int:
-        """1-based position of the page's first family in the whole list (0 when empty)."""
-        return (self.page - 1) * self.per_page + 1 if self.items else 0
-
-    @property
-    def end(self) -> int:
-        return (self.page - 1) * self.per_page + len(self.items)
+    def total(self) -> int:
+        return self.page.paginator.count
 
 
 def _may_be_urgent(day: dt.date) -> Q:
@@ -155,7 +144,7 @@ def _may_be_urgent(day: dt.date) -> Q:
             | Exists(MajorEvent.objects.filter(family=OuterRef("pk"), state=MajorEvent.State.OPEN)))
 
 
-def worklist(families: QuerySet[Family], day: dt.date | None = None, *, page: int = 1,
+def worklist(families: QuerySet[Family], day: dt.date | None = None, *, page: int | str | None = 1,
              per_page: int = WORKLIST_PAGE_SIZE, rank_limit: int | None = None) -> Worklist:
     """Rank ALL the active families most urgent first (overdue, then due soon by due date, then the rest),
     then cut out one page; counts are over the whole list.
@@ -209,14 +198,26 @@ def worklist(families: QuerySet[Family], day: dt.date | None = None, *, page: in
         items.append(WorkItem(family, top, obligations, due, events.get(family.pk, 0), event_top,
                               event_due.get(family.pk)))
     items.sort(key=lambda i: (URGENCY[i.status], i.due or dt.date.max, i.family.head_name, i.family.pk))
-    pages = max(1, -(-len(items) // per_page))
-    page = min(max(1, page), pages)
-    shown = items[(page - 1) * per_page:page * per_page]
+    shown = Paginator(items, per_page).get_page(page)  # a bad or out-of-range number gives the nearest page
     full = Family.objects.select_related("region", "region__parent").in_bulk([i.family.pk for i in shown])
     for item in shown:
         item.family = full[item.family.pk]
-    return Worklist(shown, len(items), sum(1 for i in items if i.status == OVERDUE),
-                    sum(1 for i in items if i.status == DUE_SOON), page, pages, per_page, urgent_only)
+    return Worklist(shown, sum(1 for i in items if i.status == OVERDUE), sum(1 for i in items if i.status == DUE_SOON),
+                    urgent_only)
+
+
+def my_worklist(user, *, page: int | str | None = 1,
+                per_page: int = WORKLIST_PAGE_SIZE) -> tuple[ContactPerson | None, QuerySet[Family], Worklist]:
+    """"My families" (page and API): the user's own contact card, the families it serves in the user's
+    jurisdiction (without a card: the whole jurisdiction, ranked up to ``WORKLIST_RANK_LIMIT``), and their
+    ranked worklist."""
+    from guanhuai.visits.selectors import own_contact
+
+    contact = own_contact(user)
+    scope = families_for_user(user)
+    families = families_of_contact(contact, scope) if contact else scope
+    return contact, families, worklist(families, page=page, per_page=per_page,
+                                       rank_limit=None if contact else WORKLIST_RANK_LIMIT)
 
 
 def families_of_contact(contact: ContactPerson, base: QuerySet[Family] | None = None) -> QuerySet[Family]:

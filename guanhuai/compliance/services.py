@@ -23,7 +23,7 @@ from guanhuai.workdays import generations
 from . import profiles
 from .models import PolicyProfile, ProfileVersion, RegionProfile
 from .rules import parse_obligations
-from .state import families_refresh
+from .state import refresh_in_batches
 
 REFRESH_BATCH = 2000
 
@@ -109,15 +109,6 @@ def profile_change_refresh(*, profile_id: int | None = None, region_code: str | 
             for sub in excluded:
                 left_out |= Q(region__code__startswith=sub)
             qs = qs.exclude(left_out)
-        qs = qs.only("id", "region_id", "registered_on", "status", "exit_date").order_by("id")
-        last_id = 0
-        while batch := list(qs.filter(id__gt=last_id)[:REFRESH_BATCH]):
-            with transaction.atomic():
-                # Unlike the nightly job this runs in working hours: hold the batch's family locks (as a
-                # visit write does) so a visit recorded meanwhile is neither missed nor overwritten.
-                list(Family.objects.select_for_update().filter(id__in=[f.pk for f in batch]).order_by("id")
-                     .values_list("id", flat=True))
-                families_refresh(batch, day=day)
-            done += len(batch)
-            last_id = batch[-1].pk
+        # Unlike the nightly job this runs in working hours: hold each batch's family locks.
+        done += refresh_in_batches(qs, day=day, batch_size=REFRESH_BATCH, lock=True)
     return done

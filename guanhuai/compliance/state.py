@@ -4,16 +4,18 @@ for stale rows (daily), and for everything (rebuild). All three call the same
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import functools
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass
 
 from django.db import connections, transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from guanhuai.families.models import Family, Status
+from guanhuai.lib.dates import as_date
 from guanhuai.lib.rows import shared_cursor
 from guanhuai.workdays.calendar import add_working_days
 
@@ -32,7 +34,7 @@ def _add_wd(day: dt.date, n: int) -> dt.date:
     return add_working_days(day, n).date
 
 
-@dataclass(slots=True)
+@dataclasses.dataclass(slots=True)
 class StateRow:
     """One obligation row as computed, before it is written: the fields of ``ObligationState``.
 
@@ -104,9 +106,7 @@ def _visits_by_family(family_ids: Iterable[int], since: dt.date) -> dict[int, li
 # moves the obligations its channel counts for), with one UPDATE … FROM (VALUES …).
 _FAMILY_VISITS = ("SELECT visit_date, channel FROM visits_visit WHERE family_id = %s AND visit_date >= %s "
                   "ORDER BY visit_date, id")
-_STATE_FIELDS = ("family_id", "region_id", "key", "kind", "period", "base_status", "period_start", "period_end",
-                 "period_label", "required", "count", "prev_met", "due_soon_from", "valid_until", "computed_on",
-                 "last_visit")
+_STATE_FIELDS = tuple(f.name for f in dataclasses.fields(StateRow))  # ObligationState's fields but the id
 # What a refresh may change in an existing row (the family and the key name it).
 _MUTABLE_FIELDS = tuple(f for f in _STATE_FIELDS if f not in ("family_id", "key"))
 # Where a read row's (kind, period, base_status, prev_met) sit among _MUTABLE_FIELDS (the village counters' key).
@@ -117,9 +117,8 @@ _FAMILY_STATE_READ = (
         f"s.{ObligationState._meta.get_field(f).column}" for f in _MUTABLE_FIELDS) +
     " FROM families_family f LEFT JOIN compliance_obligationstate s ON s.family_id = f.id WHERE f.id = %s")
 _FAMILY_STATE_INSERT = (
-    "INSERT INTO compliance_obligationstate (family_id, region_code, key, kind, period, base_status, period_start, "
-    "period_end, period_label, required, count, prev_met, due_soon_from, valid_until, computed_on, last_visit) "
-    "VALUES {rows}")
+    "INSERT INTO compliance_obligationstate (" +
+    ", ".join(ObligationState._meta.get_field(f).column for f in _STATE_FIELDS) + ") VALUES {rows}")
 _STATE_ROW = "(" + ", ".join(["%s"] * len(_STATE_FIELDS)) + ")"
 _FAMILY_STATE_DELETE = "DELETE FROM compliance_obligationstate WHERE id IN ({ids})"
 _FAMILY_LOCK = "SELECT id FROM families_family WHERE id = %s FOR UPDATE"
@@ -164,7 +163,7 @@ def _normalised(name: str, value):
     if value is None:
         return None
     if name in _DATE_FIELDS:
-        return _as_date(value)
+        return as_date(value)
     if name == "prev_met":
         return bool(value)
     return value
@@ -192,7 +191,7 @@ def family_refresh(family: Family, *, day: dt.date | None = None, visit_delta: t
             if state_id is not None:
                 old[key] = (state_id, tuple(_normalised(n, v) for n, v in zip(_MUTABLE_FIELDS, values, strict=True)))
         cursor.execute(_FAMILY_VISITS, [family.pk, day - dt.timedelta(days=LOOKBACK_DAYS)])
-        visits = [(_as_date(d), channel) for d, channel in cursor.fetchall()]
+        visits = [(as_date(d), channel) for d, channel in cursor.fetchall()]
         rows = compute_states(family, visits, day)
         changed, added = [], []
         for row in rows:
@@ -218,11 +217,6 @@ def family_refresh(family: Family, *, day: dt.date | None = None, visit_delta: t
     return rows
 
 
-def _as_date(value) -> dt.date:
-    # SQLite hands raw SQL dates back as text.
-    return value if isinstance(value, dt.date) else dt.date.fromisoformat(value)
-
-
 def families_refresh(families: list[Family], *, day: dt.date) -> int:
     """Recompute a batch of families in one transaction (rebuild and the daily refresh)."""
     visits = _visits_by_family([f.pk for f in families], day - dt.timedelta(days=LOOKBACK_DAYS))
@@ -236,26 +230,35 @@ def families_refresh(families: list[Family], *, day: dt.date) -> int:
     return len(rows)
 
 
+def refresh_in_batches(families: QuerySet[Family], *, day: dt.date, batch_size: int = 2000, lock: bool = False,
+                       progress=None) -> int:
+    """Recompute ``families``' rows and village summaries ``batch_size`` families at a time, one transaction
+    each. ``lock``: hold each batch's family rows first, as a visit write does, so a visit recorded meanwhile
+    is neither missed nor overwritten (jobs that run in working hours). Returns families processed."""
+    qs = families.only("id", "region_id", "registered_on", "status", "exit_date").order_by("id")
+    total = qs.count() if progress else 0
+    done = last_id = 0
+    while batch := list(qs.filter(id__gt=last_id)[:batch_size]):
+        with transaction.atomic():
+            if lock:
+                list(Family.objects.select_for_update().filter(id__in=[f.pk for f in batch]).order_by("id")
+                     .values_list("id", flat=True))
+            families_refresh(batch, day=day)
+        done += len(batch)
+        last_id = batch[-1].pk
+        if progress:
+            progress(done, total)
+    return done
+
+
 def rebuild(*, prefix: str = "", day: dt.date | None = None, batch_size: int = 2000, progress=None) -> int:
     """Recompute every family's state, and the visit counters, from the visit history. Returns families
     processed."""
     day = day or timezone.localdate()
     with transaction.atomic():
         visit_counts.rebuild(prefix)
-    qs = Family.objects.filter(region__code__startswith=prefix).only(
-        "id", "region_id", "registered_on", "status", "exit_date").order_by("id")
-    done = 0
-    last_id = 0
-    total = qs.count()
-    while True:
-        batch = list(qs.filter(id__gt=last_id)[:batch_size])
-        if not batch:
-            break
-        families_refresh(batch, day=day)
-        done += len(batch)
-        last_id = batch[-1].pk
-        if progress:
-            progress(done, total)
+    done = refresh_in_batches(Family.objects.filter(region__code__startswith=prefix), day=day,
+                              batch_size=batch_size, progress=progress)
     from django.db import connection
 
     if connection.vendor == "postgresql":

@@ -14,8 +14,7 @@ from django.utils import timezone
 
 from guanhuai.accounts.roles import has_perm
 from guanhuai.audit.services import audit_sensitive_read
-from guanhuai.contacts.models import ContactPerson
-from guanhuai.families.selectors import families_for_user, family_get_for_user
+from guanhuai.families.selectors import family_get_for_user
 from guanhuai.regions.selectors import region_get_for_user, region_path
 
 from . import services
@@ -24,12 +23,11 @@ from .models import PolicyProfile
 from .selectors import (
     RATE_LABELS,
     WORKLIST_RANK_LIMIT,
-    families_of_contact,
     family_statuses,
+    my_worklist,
     overdue_list,
     rates_by_child_region,
     rates_for,
-    worklist,
 )
 
 
@@ -48,23 +46,12 @@ def _day(request) -> dt.date:
     return timezone.localdate()
 
 
-def _page_number(request) -> int:
-    try:
-        return max(1, int(request.GET.get("page", "1")))
-    except ValueError:
-        return 1
-
-
 @login_required
 def my_families(request):
     """The contact's own families, all ranked most urgent first and shown a page at a time; everyone else:
     their jurisdiction, ranked the same way."""
     _require(request.user)
-    contact = ContactPerson.objects.filter(user=request.user, is_active=True).first()
-    scope = families_for_user(request.user)
-    families = families_of_contact(contact, scope) if contact else scope
-    ranked = worklist(families, page=_page_number(request),
-                      rank_limit=None if contact else WORKLIST_RANK_LIMIT)
+    contact, families, ranked = my_worklist(request.user, page=request.GET.get("page"))
     own_rates = rates_for(families) if contact else None
     return render(request, "compliance/my_families.html", {
         "worklist": ranked, "items": ranked.items, "contact": contact, "labels": STATUS_LABELS,
